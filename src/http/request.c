@@ -1,0 +1,121 @@
+/* Request accessors and reply builders shared by every handler. */
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+
+const char *req_header(struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_query(struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_cookie(struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+enum err req_param_id(struct request *r, int i, long long *id)
+{
+    *id = i < r->n_params ? id_parse(r->params[i]) : -1;
+    return *id < 0 ? errf(ERR_NOT_FOUND, NULL, NULL) : ERR_OK;
+}
+
+static void free_json(void *p)
+{
+    json_decref(p);
+}
+
+enum err req_json(struct request *r, const struct jfield *fields, json_t **out)
+{
+    const char *ct = req_header(r, "Content-Type");
+    if (ct && strncmp(ct, "application/json", 16))
+        return errf(ERR_MEDIA_TYPE, NULL, "请求体须为 application/json");
+    json_t *obj;
+    enum err rc = json_parse_object(r->body.buf, r->body.len, &obj);
+    if (rc)
+        return rc;
+    arena_on_release(&r->arena, free_json, obj);
+    if ((rc = json_check(obj, fields)))
+        return rc;
+    *out = obj;
+    return ERR_OK;
+}
+
+static enum err number(const char *s, const char *field, long long min, long long max,
+                       long long *out)
+{
+    long long v = id_parse(s);
+    if (v < min || v > max)
+        return errf(ERR_VALIDATION, field, "%s 应为 %lld 至 %lld 之间的整数", field, min, max);
+    *out = v;
+    return ERR_OK;
+}
+
+enum err req_page(struct request *r, long long *limit, long long *offset)
+{
+    const char *l = req_query(r, "limit"), *o = req_query(r, "offset");
+    enum err rc;
+    *limit = 50;
+    *offset = 0;
+    if (l && (rc = number(l, "limit", 1, 500, limit)))
+        return rc;
+    if (o && (rc = number(o, "offset", 0, 100000000, offset)))
+        return rc;
+    return ERR_OK;
+}
+
+void reply_json(struct request *r, int status, json_t *body)
+{
+    if (r->reply)
+        json_decref(r->reply);
+    r->reply = body;
+    r->status = status;
+}
+
+void reply_empty(struct request *r, int status)
+{
+    if (r->reply)
+        json_decref(r->reply);
+    r->reply = NULL;
+    r->raw = NULL;
+    r->raw_len = 0;
+    r->status = status;
+}
+
+void reply_header(struct request *r, const char *name, const char *value)
+{
+    if (r->n_headers >= MAX_EXTRA_HEADERS)
+        return;
+    r->header_names[r->n_headers] = arena_strdup(&r->arena, name);
+    r->header_values[r->n_headers] = arena_strdup(&r->arena, value);
+    r->n_headers++;
+}
+
+void reply_list(struct request *r, json_t *items, long long total)
+{
+    reply_json(r, 200, json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total));
+}
+
+enum err req_role(struct request *r, ...)
+{
+    va_list ap;
+    va_start(ap, r);
+    for (;;) {
+        enum role want = (enum role)va_arg(ap, int);
+        if (want == ROLE_NONE)
+            break;
+        if (want == r->caller.role) {
+            va_end(ap);
+            return ERR_OK;
+        }
+    }
+    va_end(ap);
+    return errf(ERR_FORBIDDEN, NULL, NULL);
+}

@@ -1,0 +1,52 @@
+/* The route table: every module's routes, matched segment by segment (":name" captures). */
+#include <string.h>
+
+#include "http.h"
+
+extern const struct route auth_routes[];
+extern const struct route org_routes[];
+extern const struct route user_routes[];
+extern const struct route audit_routes[];
+
+static const struct route *const tables[] = {auth_routes, org_routes, user_routes, audit_routes};
+
+/* Matches path against pattern; captures point into the request's arena. */
+static int match(struct request *r, const char *pattern, const char *path)
+{
+    int n = 0;
+    while (*pattern && *path) {
+        if (*pattern != '/' || *path != '/')
+            return 0;
+        pattern++;
+        path++;
+        const char *pe = strchrnul(pattern, '/'), *se = strchrnul(path, '/');
+        if (*pattern == ':') {
+            if (se == path || n >= MAX_ROUTE_PARAMS)
+                return 0;
+            r->params[n++] = arena_strndup(&r->arena, path, (size_t)(se - path));
+        } else if (pe - pattern != se - path || strncmp(pattern, path, (size_t)(pe - pattern))) {
+            return 0;
+        }
+        pattern = pe;
+        path = se;
+    }
+    if (*pattern || *path)
+        return 0;
+    r->n_params = n;
+    return 1;
+}
+
+const struct route *router_match(struct request *r, int *path_matched)
+{
+    *path_matched = 0;
+    const char *method = strcmp(r->method, "HEAD") ? r->method : "GET";
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        for (const struct route *rt = tables[t]; rt->pattern; rt++) {
+            if (!match(r, rt->pattern, r->path))
+                continue;
+            if (!strcmp(rt->method, method))
+                return rt;
+            *path_matched = 1;
+        }
+    return NULL;
+}

@@ -1,0 +1,285 @@
+// Shared helpers of the browser tests: start the real fanghu binary on a free port with a fresh
+// data directory and the built console (web/dist), drive Debian's chromium through playwright-core,
+// and watch every page for CSP violations, script errors and console errors.
+//
+// Env: FANGHU_BIN (default build-test/fanghu, then build/fanghu), FANGHU_WEB_ROOT (default
+// web/dist), FANGHU_DB (PostgreSQL URL passed as --db; must point at an empty database),
+// FANGHU_SHOTS (screenshot directory, default /tmp/shots; empty disables), CHROMIUM (browser path).
+
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+export const ROOT = path.resolve(here, '../..')
+const require = createRequire(path.join(ROOT, 'web/package.json'))
+export const { chromium } = require('playwright-core')
+
+/** The admin's first password (FANGHU_ADMIN_PASSWORD) and what the tests change it to. */
+export const ADMIN_INITIAL_PASSWORD = 'Fanghu-Initial-2026!'
+export const ADMIN_PASSWORD = 'Fanghu-Admin-Pass-2026'
+export const SHOTS = process.env.FANGHU_SHOTS ?? '/tmp/shots'
+
+function findBinary() {
+  if (process.env.FANGHU_BIN) return process.env.FANGHU_BIN
+  for (const candidate of ['build-test/fanghu', 'build/fanghu']) {
+    const p = path.join(ROOT, candidate)
+    if (fs.existsSync(p)) return p
+  }
+  throw new Error('fanghu binary not found: build it (build-test/ or build/) or set FANGHU_BIN')
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Start `fanghu serve` and wait for GET /api/v1/health. Returns
+ * { url, port, dataDir, log(), stop() }; stop() kills the server and removes the data directory.
+ */
+export async function startServer() {
+  const bin = findBinary()
+  const webRoot = process.env.FANGHU_WEB_ROOT || path.join(ROOT, 'web/dist')
+  if (!fs.existsSync(path.join(webRoot, 'index.html'))) {
+    throw new Error(`${webRoot}/index.html missing: run \`npm run build\` in web/ first`)
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanghu-browser-'))
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', webRoot]
+  if (process.env.FANGHU_DB) args.push('--db', process.env.FANGHU_DB)
+  const env = { ...process.env, FANGHU_ADMIN_PASSWORD: ADMIN_INITIAL_PASSWORD, FANGHU_WEB_ROOT: webRoot }
+  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (d) => (output += d))
+  child.stderr.on('data', (d) => (output += d))
+  let exited = null
+  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = { code, signal }))))
+
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (exited) throw new Error(`fanghu exited early (${JSON.stringify(exited)}):\n${output}`)
+    try {
+      const res = await fetch(`${url}/api/v1/health`)
+      if (res.ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`fanghu did not answer /api/v1/health within 30 s:\n${output}`)
+    }
+    await sleep(100)
+  }
+
+  return {
+    url,
+    port,
+    dataDir,
+    log: () => output,
+    async stop() {
+      if (!exited) {
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+        await exitPromise
+        clearTimeout(timer)
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true })
+      return exited
+    },
+  }
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  })
+}
+
+// Chromium logs every non-2xx fetch as a console error ("Failed to load resource: the server
+// responded with a status of 401"). Those are API answers the console handles (the 401 of the
+// first GET /me, a 400 field error), not faults; everything else on the console is.
+const EXPECTED_HTTP_ERROR = /^Failed to load resource: the server responded with a status of (400|401|403|404|409|423|429) /
+
+/**
+ * A new context + page at 1366×768 (a laptop), zh-CN, with problem collectors:
+ * page.problems lists CSP violations, uncaught exceptions and console errors.
+ */
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options })
+  await context.addInitScript(() => {
+    window.__cspViolations = []
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`)
+    })
+  })
+  const page = await context.newPage()
+  const problems = []
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return
+    const text = msg.text()
+    if (EXPECTED_HTTP_ERROR.test(text)) return
+    problems.push(`console error: ${text}`)
+  })
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
+  page.problems = problems
+  page.context_ = context
+  return page
+}
+
+/** Problems seen so far on the page, CSP violations included (the page must still be open). */
+export async function pageProblems(page) {
+  const csp = await page.evaluate(() => window.__cspViolations || []).catch(() => [])
+  return [...page.problems, ...csp.map((v) => `CSP violation: ${v}`)]
+}
+
+export async function shot(page, name) {
+  if (!SHOTS) return
+  fs.mkdirSync(SHOTS, { recursive: true })
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
+}
+
+/** Minimal API client with a cookie jar, to set up state without the UI. */
+export class ApiClient {
+  constructor(base) {
+    this.base = base
+    this.cookie = ''
+    this.csrf = ''
+  }
+
+  async call(method, p, body) {
+    const headers = { Accept: 'application/json' }
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    if (this.cookie) headers.Cookie = this.cookie
+    if (this.csrf && method !== 'GET') headers['X-CSRF-Token'] = this.csrf
+    const res = await fetch(`${this.base}/api/v1${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    const setCookie = res.headers.get('set-cookie')
+    if (setCookie) {
+      const m = /fanghu_session=([^;]*)/.exec(setCookie)
+      if (m) this.cookie = m[1] ? `fanghu_session=${m[1]}` : ''
+    }
+    const text = await res.text()
+    let data = null
+    try {
+      data = text ? JSON.parse(text) : null
+    } catch {
+      data = text
+    }
+    if (!res.ok) {
+      const err = new Error(`${method} ${p} → ${res.status} ${text}`)
+      err.status = res.status
+      err.data = data
+      throw err
+    }
+    return data
+  }
+
+  async login(username, password) {
+    const data = await this.call('POST', '/session', { username, password })
+    this.csrf = data.csrf_token
+    return data
+  }
+}
+
+/** Log in as admin with the initial password and change it to ADMIN_PASSWORD (API, no UI). */
+export async function prepareAdmin(server) {
+  const api = new ApiClient(server.url)
+  await api.login('admin', ADMIN_INITIAL_PASSWORD)
+  await api.call('POST', '/me/password', { old_password: ADMIN_INITIAL_PASSWORD, new_password: ADMIN_PASSWORD })
+  await api.login('admin', ADMIN_PASSWORD)
+  return api
+}
+
+/** Log in through the login page; resolves once the URL left /login. */
+export async function uiLogin(page, base, username, password) {
+  await page.goto(`${base}/login`)
+  await page.locator('input[name="username"]').fill(username)
+  await page.locator('input[name="password"]').fill(password)
+  await page.locator('[data-test="login-submit"]').click()
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+}
+
+/** Choose option `label` of the el-select wrapped by locator `select`. */
+export async function pickOption(page, select, label, { type } = {}) {
+  await select.click()
+  if (type !== undefined) await page.keyboard.type(type)
+  const option = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: label }).first()
+  await option.waitFor({ state: 'visible' })
+  await option.click()
+}
+
+/** The visible text of the el-form-item error under the form item labelled `label`. */
+export function fieldError(dialog, label) {
+  return dialog.locator('.el-form-item', { has: dialog.locator('.el-form-item__label', { hasText: label }) }).locator('.el-form-item__error')
+}
+
+/**
+ * Per-file fixture for node:test: call inside describe(); returns an object whose server, browser
+ * (and, with { admin: true }, admin ApiClient) are set in before() and torn down in after().
+ * Pages opened with env.page() are checked for CSP violations and console errors at the end of
+ * each test.
+ */
+export function useFanghu(hooks, { admin = false } = {}) {
+  const { before, after, afterEach } = hooks
+  const env = { server: null, browser: null, admin: null, pages: [] }
+  before(async () => {
+    env.server = await startServer()
+    env.browser = await launchBrowser()
+    if (admin) env.admin = await prepareAdmin(env.server)
+  })
+  afterEach(async () => {
+    const pages = env.pages.splice(0)
+    const problems = []
+    for (const page of pages) {
+      problems.push(...(await pageProblems(page)))
+      await page.context_.close().catch(() => {})
+    }
+    if (problems.length) throw new Error(`browser problems:\n${problems.join('\n')}`)
+  })
+  after(async () => {
+    await env.browser?.close().catch(() => {})
+    const exit = await env.server?.stop()
+    // A sanitizer report or a crash shows in the exit status; keep the server log for it.
+    if (exit && exit.code !== 0 && exit.signal !== 'SIGTERM' && exit.code !== null) {
+      throw new Error(`fanghu exited with ${JSON.stringify(exit)}:\n${env.server.log()}`)
+    }
+  })
+  env.page = async (options) => {
+    const page = await newPage(env.browser, options)
+    env.pages.push(page)
+    return page
+  }
+  /** A page logged in through the UI (password already changed). */
+  env.loggedIn = async (username, password, options) => {
+    const page = await env.page(options)
+    await uiLogin(page, env.server.url, username, password)
+    return page
+  }
+  return env
+}
+
+/** An API client logged in as a new user whose first password change is done. */
+export async function makeUser(admin, { username, display_name, role, org_id, password }) {
+  const initial = `Init-${username}-Pw-1`
+  await admin.call('POST', '/users', { username, display_name, role, org_id, password: initial })
+  const api = new ApiClient(admin.base)
+  await api.login(username, initial)
+  await api.call('POST', '/me/password', { old_password: initial, new_password: password })
+  await api.login(username, password)
+  return api
+}

@@ -1,0 +1,20 @@
+// Wording for jurisdiction rows ({province, kind}, "*" meaning all) and for a user's data scope.
+import { session } from './session.js'
+
+export function provinceLabel(code) {
+  if (code === '*') return '全部省份'
+  return session.meta?.provinces?.find((p) => p.code === code)?.name || code
+}
+
+export function kindLabel(code) {
+  if (code === '*') return '全部类型'
+  return session.meta?.org_kinds?.find((k) => k.code === code)?.name || code
+}
+
+export function jurisdictionLabel(row) {
+  return `${provinceLabel(row.province)} · ${kindLabel(row.kind)}`
+}
+
+export function isRegulatorKind(kind) {
+  return typeof kind === 'string' && kind.startsWith('regulator_')
+}
