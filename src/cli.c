@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "calendar/calendar.h"
 #include "cli.h"
 #include "config.h"
 #include "crypto.h"
@@ -153,7 +154,9 @@ int cmd_serve(int argc, char **argv)
     enum err rc = open_store(argc, argv, 1, &st);
     if (rc)
         return fail(rc);
-    if ((rc = first_admin(st)) || (rc = server_start(st, &srv))) {
+    struct db *db;
+    if ((rc = first_admin(st)) || (rc = store_acquire(st, &db)) || (rc = calendar_load(db)) ||
+        (rc = server_start(st, &srv))) {
         store_close(st);
         return fail(rc);
     }

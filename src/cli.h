@@ -16,5 +16,9 @@ int cmd_check_config(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_grade(int argc, char **argv);
+int cmd_mlps(int argc, char **argv);
+int cmd_risk(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
 
 #endif

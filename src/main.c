@@ -19,6 +19,10 @@ static void usage(FILE *out)
           "  check uscc CODE  validate a 统一社会信用代码 (exit 0 valid, 1 invalid)\n"
           "  backup FILE      online backup of the SQLite database\n"
           "  audit verify     verify the audit hash chain\n"
+          "  grade I R V      R1 grading of a network unit (--json)\n"
+          "  mlps grade       R2 等级保护 grading (--info/--service OBJECT:DEGREE, --json)\n"
+          "  risk calc        R7 risk value (--asset --threat --vuln, --json)\n"
+          "  calendar         import | show | add-workdays | is-workday (R6 working days)\n"
           "  version          print the version\n\n"
           "`fanghu COMMAND --help` describes each command.\n",
           out);
@@ -55,6 +59,10 @@ int main(int argc, char **argv)
         {"check", cmd_check},
         {"backup", cmd_backup},
         {"audit", cmd_audit},
+        {"grade", cmd_grade},
+        {"mlps", cmd_mlps},
+        {"risk", cmd_risk},
+        {"calendar", cmd_calendar},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name))

@@ -14,8 +14,8 @@ enum err {
 
 struct err_detail {
     enum err code;
-    char field[64]; /* the input field at fault, "" when none */
-    char msg[512];  /* a specific Chinese message, "" to use the registry's */
+    char field[256]; /* the input field at fault ("a,b" when several), "" when none */
+    char msg[512];   /* a specific Chinese message, "" to use the registry's */
 };
 
 int err_status(enum err e);

@@ -117,7 +117,7 @@ enum err json_check(json_t *obj, const struct jfield *fields)
             return rc;
     }
     for (const struct jfield *f = fields; f->name; f++)
-        if (f->required && !json_object_get(obj, f->name))
+        if (f->required == 1 && !json_object_get(obj, f->name))
             return errf(ERR_VALIDATION, f->name, "缺少必填字段：%s", label(f));
     return ERR_OK;
 }

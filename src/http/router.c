@@ -7,8 +7,11 @@ extern const struct route auth_routes[];
 extern const struct route org_routes[];
 extern const struct route user_routes[];
 extern const struct route audit_routes[];
+extern const struct route unit_routes[];
+extern const struct route calendar_routes[];
 
-static const struct route *const tables[] = {auth_routes, org_routes, user_routes, audit_routes};
+static const struct route *const tables[] = {auth_routes,  org_routes,  user_routes,
+                                             audit_routes, unit_routes, calendar_routes};
 
 /* Matches path against pattern; captures point into the request's arena. */
 static int match(struct request *r, const char *pattern, const char *path)

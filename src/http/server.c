@@ -51,8 +51,23 @@ static void error_reply(struct request *r, enum err e)
     if (r->reply)
         json_decref(r->reply);
     r->raw = NULL;
-    r->reply = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", err_code(e), "message", msg, "field",
-                         field);
+    /* Several fields at fault ("a,b"): "field" names the first, "fields" lists them all. */
+    json_t *fields = json_array();
+    char first[256] = "";
+    if (strchr(field, ',')) {
+        char *copy = xstrdup(field), *save = NULL;
+        for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+            if (!first[0])
+                snprintf(first, sizeof first, "%s", f);
+            json_array_append_new(fields, json_string(f));
+        }
+        free(copy);
+        field = first;
+    } else if (*field) {
+        json_array_append_new(fields, json_string(field));
+    }
+    r->reply = json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", err_code(e), "message", msg,
+                         "field", field, "fields", fields);
     r->status = err_status(e);
 }
 

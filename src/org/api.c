@@ -123,9 +123,9 @@ static enum err create(struct request *r)
 }
 
 static const struct jfield PATCH_ORG[] = {
-    {"name", JT_STRING, 1, 200, 0, 0, "名称"},
-    {"uscc", JT_STRING, 1, 18, 0, 0, "统一社会信用代码"},
-    {"province", JT_STRING, 1, 2, 0, 0, "省份"},
+    {"name", JT_STRING, 2, 200, 0, 0, "名称"},
+    {"uscc", JT_STRING, 2, 18, 0, 0, "统一社会信用代码"},
+    {"province", JT_STRING, 2, 2, 0, 0, "省份"},
     {"jurisdiction", JT_ARRAY, 0, 200, 0, 0, "管辖范围"},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };

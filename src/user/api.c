@@ -161,8 +161,8 @@ static enum err create(struct request *r)
 }
 
 static const struct jfield PATCH_USER[] = {
-    {"display_name", JT_STRING, 1, 100, 0, 0, "姓名"},
-    {"role", JT_STRING, 1, 32, 0, 0, "角色"},
+    {"display_name", JT_STRING, 2, 100, 0, 0, "姓名"},
+    {"role", JT_STRING, 2, 32, 0, 0, "角色"},
     {"disabled", JT_BOOL, 0, 0, 0, 0, "停用"},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
