@@ -10,6 +10,8 @@
 #include "calendar/calendar.h"
 #include "cli.h"
 #include "config.h"
+#include "duty/duty.h"
+#include "timeutil.h"
 #include "json.h"
 #include "mlps/rules.h"
 #include "risk/rules.h"
@@ -309,4 +311,84 @@ int cmd_calendar(int argc, char **argv)
     }
     store_close(st);
     return rc;
+}
+
+/* fanghu duty recompute | list [--org ID] [--overdue] [--json] */
+int cmd_duty(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: fanghu duty recompute          rebuild every duty from the data\n"
+        "       fanghu duty list [--org ID] [--overdue] [--json]\n";
+    if (argc < 1 || (strcmp(argv[0], "recompute") && strcmp(argv[0], "list"))) {
+        int h = argc >= 1 && !strcmp(argv[0], "--help");
+        fputs(usage, h ? stdout : stderr);
+        return h ? 0 : 2;
+    }
+    const char *sub = argv[0];
+    argc--;
+    argv++;
+    int bad = 0, overdue = cli_flag(&argc, argv, "--overdue"),
+        json_out = cli_flag(&argc, argv, "--json");
+    const char *org = cli_take(&argc, argv, "--org", &bad);
+    if (bad || (org && id_parse(org) < 0)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    struct store *st;
+    int rc = with_calendar(argc, argv, &st);
+    if (rc)
+        return rc;
+    struct db *db;
+    enum err e = store_acquire(st, &db);
+    if (!e && !strcmp(sub, "recompute")) {
+        long long n = 0;
+        int64_t t0 = time_mono_ms();
+        if (!(e = db_begin(db)) && !(e = duty_recompute(db, &n)))
+            e = db_commit(db);
+        if (e)
+            db_rollback(db);
+        else
+            printf("%lld duties recomputed in %lld ms\n", n, (long long)(time_mono_ms() - t0));
+    } else if (!e) {
+        static const char sql[] =
+            "SELECT d.due_date, d.kind, d.title, o.name, COALESCE(u.name, ''), d.source, "
+            "d.done_at, "
+            "d.org_id FROM duties d JOIN orgs o ON o.id = d.org_id LEFT JOIN units u ON u.id = "
+            "d.unit_id WHERE (CAST($1 AS BIGINT) IS NULL OR d.org_id = $1) AND ($2 = 0 OR "
+            "(d.done_at IS NULL AND d.due_date < $3)) ORDER BY d.due_date, d.id";
+        struct db_stmt *s;
+        struct date today = date_today_shanghai();
+        char t[11];
+        date_format(today, t);
+        if (!(e = db_prepare(db, sql, &s))) {
+            if (org)
+                db_bind_int(s, 1, id_parse(org));
+            else
+                db_bind_null(s, 1);
+            db_bind_int(s, 2, overdue);
+            db_bind_text(s, 3, t);
+            int row;
+            json_t *arr = json_array();
+            while (!(e = db_step(s, &row)) && row) {
+                const char *state = duty_state(db_text(s, 0), db_text(s, 6), today);
+                if (json_out)
+                    json_array_append_new(arr,
+                                          json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "due_date",
+                                                    db_text(s, 0), "kind", db_text(s, 1), "title",
+                                                    db_text(s, 2), "org", db_text(s, 3), "unit",
+                                                    db_text(s, 4), "source", db_text(s, 5), "state",
+                                                    state, "org_id", (json_int_t)db_int(s, 7)));
+                else
+                    printf("%s  %-8s %-24s %s %s  [%s]\n", db_text(s, 0), duty_state_name(state),
+                           db_text(s, 2), db_text(s, 3), db_text(s, 4), db_text(s, 5));
+            }
+            db_done(s);
+            if (json_out)
+                print_json(json_pack("{s:o}", "items", arr));
+            else
+                json_decref(arr);
+        }
+    }
+    store_close(st);
+    return e ? print_err() : 0;
 }

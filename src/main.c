@@ -22,6 +22,7 @@ static void usage(FILE *out)
           "  grade I R V      R1 grading of a network unit (--json)\n"
           "  mlps grade       R2 等级保护 grading (--info/--service OBJECT:DEGREE, --json)\n"
           "  risk calc        R7 risk value (--asset --threat --vuln, --json)\n"
+          "  duty             recompute | list [--org ID] [--overdue] (R3 deadlines)\n"
           "  calendar         import | show | add-workdays | is-workday (R6 working days)\n"
           "  version          print the version\n\n"
           "`fanghu COMMAND --help` describes each command.\n",
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
         {"grade", cmd_grade},
         {"mlps", cmd_mlps},
         {"risk", cmd_risk},
-        {"calendar", cmd_calendar},
+        {"calendar", cmd_calendar}, {"duty", cmd_duty},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name))

@@ -9,9 +9,10 @@ extern const struct route user_routes[];
 extern const struct route audit_routes[];
 extern const struct route unit_routes[];
 extern const struct route calendar_routes[];
+extern const struct route duty_routes[];
 
-static const struct route *const tables[] = {auth_routes,  org_routes,  user_routes,
-                                             audit_routes, unit_routes, calendar_routes};
+static const struct route *const tables[] = {
+    auth_routes, org_routes, user_routes, audit_routes, unit_routes, calendar_routes, duty_routes};
 
 /* Matches path against pattern; captures point into the request's arena. */
 static int match(struct request *r, const char *pattern, const char *path)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "duty/duty.h"
 #include "json.h"
 #include "org.h"
 #include "rules.h"
@@ -155,8 +156,7 @@ static enum err check_jurisdiction(json_t *j, const struct org_kind *kind)
         return errf(ERR_VALIDATION, "jurisdiction", "只有监管机构才有管辖范围");
     size_t i;
     json_t *e;
-    json_array_foreach(j, i, e)
-    {
+    json_array_foreach (j, i, e) {
         const char *p = json_str(e, "province"), *k = json_str(e, "kind");
         if (!json_is_object(e) || json_object_size(e) != 2 || !p || !k)
             return errf(ERR_VALIDATION, "jurisdiction", "管辖范围第 %zu 项应为 {province, kind}",
@@ -187,8 +187,7 @@ static enum err write_jurisdiction(struct db *db, long long id, json_t *j)
     db_done(s);
     size_t i;
     json_t *e;
-    json_array_foreach(j, i, e)
-    {
+    json_array_foreach (j, i, e) {
         if (rc || (rc = db_prepare(db, SQL_ADD_JURIS, &s)))
             return rc;
         db_bind_int(s, 1, id);
@@ -296,7 +295,7 @@ enum err org_create(struct db *db, const struct audit_ctx *ax, json_t *in, long 
         return rc;
     rc = audit_append(db, ax, "org.create", "org", json_str(after, "id"), *id, NULL, after);
     json_decref(after);
-    return rc;
+    return rc ? rc : duty_refresh(db, "org", *id);
 }
 
 static const char SQL_UPDATE[] =

@@ -7,6 +7,7 @@
 #include "arena.h"
 #include "audit/audit.h"
 #include "calendar/calendar.h"
+#include "duty/duty.h"
 #include "duty/rules.h"
 #include "embedded.h"
 #include "ipnet.h"
@@ -41,8 +42,7 @@ static json_t *type_entry(const char *code)
 {
     json_t *types = json_object_get(unit_types(), "types"), *t;
     size_t i;
-    json_array_foreach(types, i, t)
-    {
+    json_array_foreach (types, i, t) {
         if (code && !strcmp(json_str(t, "code"), code))
             return t;
     }
@@ -292,8 +292,7 @@ static void add_deadlines(json_t *u, struct date today)
     int passed = 0;
     size_t i;
     json_t *a;
-    json_array_foreach(assess, i, a)
-    {
+    json_array_foreach (assess, i, a) {
         if (json_str(a, "result") && !strcmp(json_str(a, "result"), "pass"))
             passed = 1;
     }
@@ -356,8 +355,7 @@ static enum err check_fields(json_t *in)
         return errf(ERR_VALIDATION, "name", "名称不能为空");
     json_t *ranges = json_object_get(in, "ip_ranges"), *r;
     size_t i;
-    json_array_foreach(ranges, i, r)
-    {
+    json_array_foreach (ranges, i, r) {
         struct ipnet n;
         if (!json_is_string(r))
             return errf(ERR_VALIDATION, "ip_ranges", "第 %zu 个地址段应为字符串", i + 1);
@@ -384,8 +382,7 @@ static enum err write_ranges(struct db *db, long long id, long long org_id, json
     db_done(s);
     size_t i;
     json_t *r;
-    json_array_foreach(ranges, i, r)
-    {
+    json_array_foreach (ranges, i, r) {
         struct ipnet n;
         char text[64], first[33], last[33];
         if (rc || (rc = ipnet_parse(json_string_value(r), "ip_ranges", &n)) ||
@@ -442,7 +439,7 @@ static enum err audit_unit(struct db *db, const struct audit_ctx *ax, const char
     snprintf(idbuf, sizeof idbuf, "%lld", id);
     rc = audit_append(db, ax, action, "unit", idbuf, org, before, after);
     json_decref(after);
-    return rc;
+    return rc ? rc : duty_refresh(db, "unit", id);
 }
 
 enum err unit_create(struct db *db, const struct audit_ctx *ax, long long org_id, json_t *in,
@@ -490,14 +487,29 @@ static const char SQL_UPDATE[] =
 static const char SQL_OPEN_CHANGE[] =
     "UPDATE units SET filing_status = 'change_pending', change_since = $2 "
     "WHERE id = $1 AND filing_status = 'filed'";
+static const char SQL_REASSESS[] =
+    "UPDATE units SET reassess_since = $2 WHERE id = $1 AND filing_number IS NOT NULL";
 
-/* A change to filed information (division, level, filed fields) opens a 变更备案 (R3). */
-static enum err open_change(struct db *db, long long id)
+/* A change to filed information (division, level, filed fields) opens a 变更备案 (R3); a
+ * re-division or a level change also starts the 90-day re-assessment (331号 §三). */
+static enum err open_change(struct db *db, long long id, int reassess)
 {
     struct db_stmt *s;
     char today[11];
     date_format(today_of(), today);
-    enum err rc = db_prepare(db, SQL_OPEN_CHANGE, &s);
+    enum err rc;
+    if (reassess) {
+        if ((rc = db_prepare(db, SQL_REASSESS, &s)))
+            return rc;
+        db_bind_int(s, 1, id);
+        db_bind_text(s, 2, today);
+        int row;
+        rc = db_step(s, &row);
+        db_done(s);
+        if (rc)
+            return rc;
+    }
+    rc = db_prepare(db, SQL_OPEN_CHANGE, &s);
     if (rc)
         return rc;
     db_bind_int(s, 1, id);
@@ -555,13 +567,14 @@ enum err unit_update(struct db *db, const struct audit_ctx *ax, long long id, js
     int filed_info = 0;
     const char *key;
     json_t *v;
-    json_object_foreach(in, key, v)
-    {
+    json_object_foreach (in, key, v) {
         if (strcmp(key, "status"))
             filed_info = 1;
     }
+    /* The unit's division: its address ranges and network boundary. */
+    int redivided = json_has(in, "ip_ranges") || json_has(in, "boundary");
     if (!rc && filed_info)
-        rc = open_change(db, id);
+        rc = open_change(db, id, redivided);
     if (!rc)
         rc = audit_unit(db, ax, "unit.update", id, org, before);
 out:
@@ -641,7 +654,7 @@ enum err unit_grade_set(struct db *db, const struct audit_ctx *ax, long long id,
     json_t *old = json_object_get(json_object_get(before, "filing"), "filed_level");
     /* 331号 §三 / 部令第11号: a level change of a filed unit is a change to filed information. */
     if (!rc && json_is_integer(old) && json_integer_value(old) != g.level)
-        rc = open_change(db, id);
+        rc = open_change(db, id, 1);
     if (!rc)
         rc = audit_unit(db, ax, "unit.grade", id, id_parse(json_str(before, "org_id")), before);
 out:
@@ -737,7 +750,7 @@ static enum err new_filing(struct db *db, const struct audit_ctx *ax, json_t *u,
     snprintf(idbuf, sizeof idbuf, "%lld", id);
     rc = audit_append(db, ax, "unit.submit", "unit", idbuf, org, NULL, after);
     json_decref(after);
-    return rc;
+    return rc ? rc : duty_refresh(db, "unit", id);
 }
 
 enum err unit_submit(struct db *db, const struct audit_ctx *ax, long long id, const char *comment,
@@ -967,6 +980,8 @@ enum err filing_approve(struct db *db, const struct audit_ctx *ax, long long fil
         rc = audit_append(db, ax, "filing.approve", "filing", idbuf, org, NULL, after);
         json_decref(after);
     }
+    if (!rc)
+        rc = duty_refresh(db, "unit", unit);
 out:
     json_decref(u);
     json_decref(f);
@@ -979,8 +994,7 @@ static enum err check_reasons(json_t *reasons)
         return errf(ERR_VALIDATION, "reasons", "退回须逐项说明原因（字段和原因）");
     size_t i;
     json_t *e;
-    json_array_foreach(reasons, i, e)
-    {
+    json_array_foreach (reasons, i, e) {
         const char *field = json_str(e, "field"), *reason = json_str(e, "reason");
         if (!json_is_object(e) || json_object_size(e) != 2 || !field || !reason || !*reason ||
             strlen(field) > 64 || strlen(reason) > 2000)
@@ -1027,6 +1041,8 @@ enum err filing_return(struct db *db, const struct audit_ctx *ax, long long fili
         rc = audit_append(db, ax, "filing.return", "filing", idbuf, org, NULL, after);
         json_decref(after);
     }
+    if (!rc)
+        rc = duty_refresh(db, "unit", unit);
 out:
     json_decref(f);
     return rc;
@@ -1046,8 +1062,7 @@ static enum err parse_harms(json_t *arr, const char *field, struct mlps_harm *ou
         return errf(ERR_VALIDATION, field, "至少选择一项受侵害的客体和侵害程度");
     if (json_array_size(arr) > 9)
         return errf(ERR_VALIDATION, field, "受侵害的客体最多 9 项");
-    json_array_foreach(arr, i, e)
-    {
+    json_array_foreach (arr, i, e) {
         if (!json_is_string(e) || mlps_parse_harm(json_string_value(e), &out[i]))
             return errf(ERR_VALIDATION, field,
                         "第 %zu 项应为 客体:程度（rights|order|nation : "
