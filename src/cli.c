@@ -11,6 +11,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "http/http.h"
+#include "jobs.h"
 #include "json.h"
 #include "log.h"
 #include "org/org.h"
@@ -156,13 +157,14 @@ int cmd_serve(int argc, char **argv)
         return fail(rc);
     struct db *db;
     if ((rc = first_admin(st)) || (rc = store_acquire(st, &db)) || (rc = calendar_load(db)) ||
-        (rc = server_start(st, &srv))) {
+        (rc = server_start(st, &srv)) || (rc = jobs_start(st))) {
         store_close(st);
         return fail(rc);
     }
     int sig;
     sigwait(&stop, &sig);
     log_info("signal %d: stopping (in-flight requests finish first)", sig);
+    jobs_stop();
     server_stop(srv);
     store_close(st);
     return 0;

@@ -5,7 +5,8 @@
 #include "duty.h"
 #include "store/store.h"
 
-extern const struct duty_producer duty_producers[];
+extern const struct duty_producer *const duty_producer_tables[];
+enum { N_TABLES = 7 };
 
 static const char SQL_INSERT[] =
     "INSERT INTO duties (duty_key, subject, org_id, unit_id, kind, title, due_date, rule, source, "
@@ -54,9 +55,10 @@ void duty_item_name(struct duty_item *item, const char *subject, long long id, c
 
 static const struct duty_producer *producer(const char *subject)
 {
-    for (const struct duty_producer *p = duty_producers; p->subject; p++)
-        if (!strcmp(p->subject, subject))
-            return p;
+    for (int t = 0; t < N_TABLES; t++)
+        for (const struct duty_producer *p = duty_producer_tables[t]; p && p->subject; p++)
+            if (!strcmp(p->subject, subject))
+                return p;
     return NULL;
 }
 
@@ -85,11 +87,13 @@ enum err duty_recompute(struct db *db, long long *n)
 {
     enum err rc = db_exec(db, "DELETE FROM duties");
     *n = 0;
-    for (const struct duty_producer *p = duty_producers; !rc && p->subject; p++) {
-        struct duty_sink sink = {db, 0};
-        rc = p->produce(db, 0, date_today_shanghai(), &sink);
-        *n += sink.count;
-    }
+    for (int t = 0; t < N_TABLES; t++)
+        for (const struct duty_producer *p = duty_producer_tables[t]; !rc && p && p->subject;
+             p++) {
+            struct duty_sink sink = {db, 0};
+            rc = p->produce(db, 0, date_today_shanghai(), &sink);
+            *n += sink.count;
+        }
     return rc;
 }
 

@@ -265,7 +265,23 @@ static enum err campaigns(struct db *db, long long id, struct date today, struct
     return stream(db, id ? SQL_CAMPAIGN_ONE : SQL_CAMPAIGN_ALL, id, today, sink, campaign_row);
 }
 
-const struct duty_producer duty_producers[] = {
-    {"unit", units}, {"assessment", assessments}, {"risk", risks},
-    {"org", orgs},   {"campaign", campaigns},     {NULL, NULL},
+/* Producers of modules built in parallel, declared weakly: NULL when not linked in. Each is a
+ * NULL-terminated array like the one below. */
+#define OPTIONAL_PRODUCERS(name) extern const struct duty_producer name[] __attribute__((weak))
+OPTIONAL_PRODUCERS(incident_duty_producers);
+OPTIONAL_PRODUCERS(threat_duty_producers);
+OPTIONAL_PRODUCERS(iiot_duty_producers);
+OPTIONAL_PRODUCERS(inspect_duty_producers);
+OPTIONAL_PRODUCERS(report_duty_producers);
+OPTIONAL_PRODUCERS(exposure_duty_producers);
+
+static const struct duty_producer core_producers[] = {
+    {"unit", units},         {"assessment", assessments}, {"risk", risks},
+    {"org", orgs},           {"campaign", campaigns},     {NULL, NULL},
+};
+
+const struct duty_producer *const duty_producer_tables[] = {
+    core_producers,          incident_duty_producers, threat_duty_producers,
+    iiot_duty_producers,     inspect_duty_producers,  report_duty_producers,
+    exposure_duty_producers, NULL,
 };

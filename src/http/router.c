@@ -10,9 +10,25 @@ extern const struct route audit_routes[];
 extern const struct route unit_routes[];
 extern const struct route calendar_routes[];
 extern const struct route duty_routes[];
+/* Modules built in parallel declare their tables weakly: a module not linked in is NULL. */
+#define OPTIONAL_ROUTES(name) extern const struct route name[] __attribute__((weak))
+OPTIONAL_ROUTES(assess_routes);
+OPTIONAL_ROUTES(risk_routes);
+OPTIONAL_ROUTES(upload_routes);
+OPTIONAL_ROUTES(remind_routes);
+OPTIONAL_ROUTES(exposure_routes);
+OPTIONAL_ROUTES(threat_routes);
+OPTIONAL_ROUTES(incident_routes);
+OPTIONAL_ROUTES(report_routes);
+OPTIONAL_ROUTES(iiot_routes);
+OPTIONAL_ROUTES(inspect_routes);
 
 static const struct route *const tables[] = {
-    auth_routes, org_routes, user_routes, audit_routes, unit_routes, calendar_routes, duty_routes};
+    auth_routes,   org_routes,     user_routes,     audit_routes,   unit_routes,
+    calendar_routes, duty_routes,  assess_routes,   risk_routes,    upload_routes,
+    remind_routes, exposure_routes, threat_routes,  incident_routes, report_routes,
+    iiot_routes,   inspect_routes,
+};
 
 /* Matches path against pattern; captures point into the request's arena. */
 static int match(struct request *r, const char *pattern, const char *path)
@@ -45,7 +61,7 @@ const struct route *router_match(struct request *r, int *path_matched)
     *path_matched = 0;
     const char *method = strcmp(r->method, "HEAD") ? r->method : "GET";
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
-        for (const struct route *rt = tables[t]; rt->pattern; rt++) {
+        for (const struct route *rt = tables[t]; rt && rt->pattern; rt++) {
             if (!match(r, rt->pattern, r->path))
                 continue;
             if (!strcmp(rt->method, method))
