@@ -30,7 +30,7 @@ void tab_limits_resolve(const struct tab_limits *limits, struct tab_limits *out)
     if (!l.max_cells)
         l.max_cells = 2000000;
     if (!l.max_part)
-        l.max_part = (size_t)64 << 20;
+        l.max_part = (size_t)256 << 20;
     /* Line and row numbers are ints in the messages and in struct tab_row. */
     if (l.max_bytes > INT_MAX)
         l.max_bytes = INT_MAX;
@@ -231,8 +231,10 @@ static enum err read_quoted(struct reader *r, int line, const char **cell)
             return errf(ERR_VALIDATION, "file", "第 %d 行：引号未闭合", open_line);
         const char *add;
         if (*r->p == '\r') {
+            /* Every line break in a field reads as LF; keeping a lone CR would let CR + CRLF
+             * read as CRLF, which would not survive being written and read again. */
             r->line++;
-            add = is_lone_cr(r->p, r->end) ? "\r" : "\n";
+            add = "\n";
             r->p += is_lone_cr(r->p, r->end) ? 1 : 2;
         } else if (r->p + 1 < r->end && r->p[1] == '"') {
             add = "\"";
@@ -257,7 +259,7 @@ static enum err read_record(struct reader *r, int line)
     if (*r->p == '\n' || *r->p == '\r')
         return ERR_OK; /* a blank line: a row of no cells */
     for (;;) {
-        const char *cell;
+        const char *cell = NULL;
         enum err rc = r->p < r->end && *r->p == '"' ? read_quoted(r, line, &cell)
                                                     : read_plain(r, line, &cell);
         if (!rc)
@@ -278,6 +280,8 @@ enum err csv_read(struct arena *a, const char *data, size_t len, const struct ta
     memset(out, 0, sizeof *out);
     if (len > lim.max_bytes)
         return errf(ERR_VALIDATION, "file", "文件超过 %zu 字节的上限", lim.max_bytes);
+    if (!len)
+        return ERR_OK;
 
     struct reader r = {.p = data, .end = data + len, .line = 1};
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
@@ -318,7 +322,9 @@ static enum err write_cell(struct sbuf *sb, const char *s, bool alone)
 {
     /* OWASP "CSV injection": these first characters start a formula in Excel, WPS, LibreOffice. */
     const bool formula = s[0] && strchr("=+-@\t\r", s[0]);
-    const bool quote = strpbrk(s, ",\"\r\n") || (alone && !s[0]);
+    /* A leading U+FEFF unquoted would read back as the file's byte order mark. */
+    const bool quote =
+        strpbrk(s, ",\"\r\n") || (alone && !s[0]) || strncmp(s, "\xEF\xBB\xBF", 3) == 0;
     enum err rc = ERR_OK;
     if (quote)
         rc = sbuf_add(sb, "\"", 1);

@@ -36,7 +36,7 @@ struct tab_limits {
     size_t max_cols;  /* cells in one row: default 256 */
     size_t max_cell;  /* bytes in one cell: default 64 KiB */
     size_t max_cells; /* cells in the table (and shared strings of an XLSX): default 2 000 000 */
-    size_t max_part;  /* uncompressed bytes of one XLSX part (XML file): default 64 MiB */
+    size_t max_part;  /* uncompressed bytes of one XLSX part (XML file): default 256 MiB */
 };
 
 /* Copies *limits (NULL = all defaults) into *out with every 0 replaced by its default. */
@@ -78,8 +78,8 @@ void tab_builder_finish(struct tab_builder *b, struct tab *out);
 
 /* Reads the RFC 4180 CSV in data[0..len) into *out, allocating the table in arena a (released
  * with it; nothing else to free). Accepts a UTF-8 byte order mark, CRLF or LF line ends (a lone
- * CR too), quoted fields with "" for a quote and with embedded line breaks (a CRLF inside a
- * quoted field is kept as LF), and a last line with or without its line end. Fields are not
+ * CR too), quoted fields with "" for a quote and with embedded line breaks (each read as LF,
+ * whether CRLF, LF or CR), and a last line with or without its line end. Fields are not
  * trimmed; a quote inside an unquoted field is kept as a character. The input must be UTF-8
  * without NUL bytes.
  * Errors: ERR_VALIDATION with field "file" and a message naming the line ("第 3 行：引号未闭合"):
@@ -92,12 +92,15 @@ enum err csv_read(struct arena *a, const char *data, size_t len, const struct ta
 enum err csv_write_bom(struct sbuf *sb);
 
 /* Appends one CRLF-terminated record of n cells (a NULL cell is empty). A cell is quoted when it
- * holds a comma, a quote (doubled) or a line break; a single empty cell is written as "" so that
- * it does not read back as a blank line.
- * Formula injection (OWASP "CSV injection"): a cell starting with = + - @, tab or CR would be run
- * as a formula by Excel or WPS, so it gets a leading single quote ("=1+1" is written '=1+1, and
- * "-5" '-5). The spreadsheet shows it as text, quote included; csv_read gives it back as written.
- * Errors: ERR_TOO_LARGE when sb's cap is reached, sb then holds what it held before the call. */
+ * holds a comma, a quote (doubled) or a line break, or starts with U+FEFF; a single empty cell is
+ * written as "" so that it does not read back as a blank line.
+ *
+ * Formula injection (OWASP "CSV injection"): a cell starting with = + - @, tab or CR would run
+ * as a formula in Excel, WPS or LibreOffice, so it is written with a leading single quote:
+ * "=1+1" becomes '=1+1 and "-5" becomes '-5. The spreadsheet shows such a cell as text, quote
+ * included; csv_read gives it back as written, quote included.
+ *
+ * Errors: ERR_TOO_LARGE when sb's cap is reached; sb then holds what it held before the call. */
 enum err csv_write_row(struct sbuf *sb, const char *const *cells, size_t n);
 
 #endif

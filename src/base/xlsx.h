@@ -18,11 +18,14 @@
  * (#N/A), numbers as written in the file ("13800138000", "0.5"), except numbers in a date or
  * time format, which become "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS" or "HH:MM:SS" (1900 and 1904
  * date systems). A cell goes to the column of its reference ("C7" → index 2), missing cells
- * read as "", missing rows as rows of no cells, so rows[i] is sheet row i + 1 and row.line its
- * number. Formatting, merged cells and hidden rows are ignored.
+ * read as "" (a row ends at its last non-empty cell), missing rows as rows of no cells, so
+ * rows[i] is sheet row i + 1 and row.line its number. Formatting, merged cells and hidden rows
+ * are ignored.
  * Limits: max_bytes on len, max_part on each XML part (declared size and bytes actually
  * inflated), max_rows on the highest row number, max_cols on the highest column, max_cell on
- * one cell or shared string, max_cells on the cells of the table and on the shared strings.
+ * one cell or shared string, max_cells on the cells of the table and on the shared strings;
+ * besides, at most 10 000 zip entries and 1 MiB for one XML tag or comment. Parts are streamed,
+ * so memory follows the table read, not the size of the XML.
  * Errors (all ERR_VALIDATION, field "file"): "不是有效的 XLSX 文件" for what is not a readable
  * zip with a workbook, the same with a reason for a broken, oversized or DTD-carrying part,
  * "找不到工作表…" for an unknown sheet, "第 N 行：…" for a limit passed in row N. *out is zeroed
