@@ -18,6 +18,7 @@
 #include "sbuf.h"
 #include "store/store.h"
 #include "unit/rules.h"
+#include "unit/transfer.h"
 #include "workday.h"
 
 static int print_err(void)
@@ -391,4 +392,85 @@ int cmd_duty(int argc, char **argv)
     }
     store_close(st);
     return e ? print_err() : 0;
+}
+
+static int write_file(const char *path, const char *bytes, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(bytes, 1, len, f) != len) {
+        if (f)
+            fclose(f);
+        fprintf(stderr, "fanghu: 无法写入 %s\n", path);
+        return -1;
+    }
+    return fclose(f) ? -1 : 0;
+}
+
+/* fanghu import units FILE | fanghu import units --template OUT.xlsx */
+int cmd_import(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: fanghu import units FILE              import network units (CSV or XLSX; all or "
+        "nothing)\n"
+        "       fanghu import units --template OUT.xlsx  write the import template\n";
+    if (argc < 2 || strcmp(argv[0], "units")) {
+        int h = argc >= 1 && !strcmp(argv[0], "--help");
+        fputs(usage, h ? stdout : stderr);
+        return h ? 0 : 2;
+    }
+    argc--;
+    argv++;
+    int bad = 0;
+    const char *tpl = cli_take(&argc, argv, "--template", &bad);
+    if (bad)
+        return 2;
+    if (tpl) {
+        char *bytes;
+        size_t len;
+        if (unit_import_template(&bytes, &len))
+            return print_err();
+        int rc = write_file(tpl, bytes, len) ? 1 : 0;
+        free(bytes);
+        if (!rc)
+            printf("template written to %s\n", tpl);
+        return rc;
+    }
+    char *data;
+    size_t len;
+    if (argc < 1 || read_file(argv[0], &data, &len))
+        return 2;
+    struct store *st;
+    int rc = with_calendar(argc - 1, argv + 1, &st);
+    if (rc) {
+        free(data);
+        return rc;
+    }
+    static const struct audit_ctx cli = {0, "cli", NULL, NULL};
+    struct caller all = {.role = ROLE_SYSADMIN};
+    struct unit_import_result res = {0};
+    struct db *db;
+    int64_t t0 = time_mono_ms();
+    enum err e = store_acquire(st, &db);
+    if (!e && !(e = db_begin(db))) {
+        e = unit_import(db, &cli, &all, data, len, &res);
+        e = e ? e : db_commit(db);
+        if (e)
+            db_rollback(db);
+    }
+    free(data);
+    store_close(st);
+    if (e) {
+        size_t i;
+        json_t *x;
+        json_array_foreach (res.errors, i, x) {
+            fprintf(stderr, "第 %lld 行 %s：%s\n", json_integer_value(json_object_get(x, "line")),
+                    json_str(x, "field"), json_str(x, "message"));
+        }
+        json_decref(res.errors);
+        return print_err();
+    }
+    json_decref(res.errors);
+    printf("%lld units imported in %lld ms (ids %lld–%lld)\n", res.created,
+           (long long)(time_mono_ms() - t0), res.first_id, res.last_id);
+    return 0;
 }

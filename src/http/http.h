@@ -44,6 +44,7 @@ struct request {
     const char *header_names[MAX_EXTRA_HEADERS];
     const char *header_values[MAX_EXTRA_HEADERS];
     int n_headers;
+    json_t *error_extra; /* owned; keys merged into the error object of an error reply */
 };
 
 typedef enum err (*handler_fn)(struct request *r);
@@ -79,6 +80,9 @@ void reply_empty(struct request *r, int status);
 void reply_header(struct request *r, const char *name, const char *value);
 /* {"items": items, "total": total} */
 void reply_list(struct request *r, json_t *items, long long total);
+/* A file download: bytes are copied; name is the UTF-8 file name offered to the browser. */
+void reply_file(struct request *r, const char *content_type, const char *name, const char *bytes,
+                size_t len);
 
 /* Requires a role among the given ones (ROLE_NONE-terminated); ERR_FORBIDDEN otherwise. */
 enum err req_role(struct request *r, ...);

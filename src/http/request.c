@@ -119,3 +119,26 @@ enum err req_role(struct request *r, ...)
     va_end(ap);
     return errf(ERR_FORBIDDEN, NULL, NULL);
 }
+
+void reply_file(struct request *r, const char *content_type, const char *name, const char *bytes,
+                size_t len)
+{
+    reply_empty(r, 200);
+    r->raw = arena_alloc(&r->arena, len + 1);
+    memcpy(r->raw, bytes, len);
+    r->raw_len = len;
+    r->content_type = content_type;
+    /* RFC 6266: an ASCII fallback plus the UTF-8 name, percent-encoded. */
+    struct sbuf sb;
+    sbuf_init(&sb, 4096);
+    sbuf_adds(&sb, "attachment; filename=\"download\"; filename*=UTF-8''");
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p))
+            sbuf_add(&sb, p, 1);
+        else
+            sbuf_addf(&sb, "%%%02X", *p);
+    }
+    reply_header(r, "Content-Disposition", sb.buf);
+    sbuf_release(&sb);
+}

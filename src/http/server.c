@@ -68,6 +68,8 @@ static void error_reply(struct request *r, enum err e)
     }
     r->reply = json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", err_code(e), "message", msg,
                          "field", field, "fields", fields);
+    if (r->error_extra)
+        json_object_update(json_object_get(r->reply, "error"), r->error_extra);
     r->status = err_status(e);
 }
 
@@ -227,6 +229,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         db_rollback(r->db); /* a handler that returned early inside R_OWN_TX */
     if (r->reply)
         json_decref(r->reply);
+    json_decref(r->error_extra);
     sbuf_release(&r->body);
     arena_release(&r->arena);
     free(r);

@@ -1,13 +1,16 @@
 /* HTTP: network units, grading, the filing workflow and the regulator's review inbox. Operators
  * write units of their own tree; regulators read and review within their jurisdiction. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
 #include "http/http.h"
 #include "rules.h"
 #include "store/store.h"
+#include "transfer.h"
 #include "unit.h"
+#include "xlsxw.h"
 
 json_t *unit_row_json(struct db_stmt *s);
 json_t *filing_row_json(struct db_stmt *s, int with_snapshot, struct date today);
@@ -607,7 +610,116 @@ static enum err types_h(struct request *r)
     return ERR_OK;
 }
 
+/* Bulk import: the body is the CSV or XLSX file itself. All or nothing. */
+static enum err import_h(struct request *r)
+{
+    enum err rc = may_write(r);
+    if (rc)
+        return rc;
+    if (!r->body.len)
+        return errf(ERR_VALIDATION, "file", "请上传 CSV 或 XLSX 文件");
+    struct audit_ctx ax = audit_ctx_of(r);
+    struct unit_import_result res;
+    rc = unit_import(r->db, &ax, &r->caller, r->body.buf, r->body.len, &res);
+    if (rc) {
+        r->error_extra =
+            json_pack("{s:o,s:I}", "rows", res.errors, "row_count", (json_int_t)res.rows);
+        return rc;
+    }
+    json_decref(res.errors);
+    reply_json(r, 201,
+               json_pack("{s:I,s:I,s:I,s:I}", "rows", (json_int_t)res.rows, "created",
+                         (json_int_t)res.created, "first_id", (json_int_t)res.first_id, "last_id",
+                         (json_int_t)res.last_id));
+    return ERR_OK;
+}
+
+static enum err template_h(struct request *r)
+{
+    char *bytes;
+    size_t len;
+    enum err rc = unit_import_template(&bytes, &len);
+    if (rc)
+        return rc;
+    reply_file(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "网络单元导入模板.xlsx", bytes, len);
+    free(bytes);
+    return ERR_OK;
+}
+
+/* The filtered unit list as XLSX (at most 100 000 rows, the list's own filters). */
+static enum err export_h(struct request *r)
+{
+    struct db_stmt *s;
+    enum err rc = db_prepare(r->db, scope_sql(&r->caller, SQL_LIST[0]), &s);
+    if (rc)
+        return rc;
+    bind_unit_filters(r, s);
+    db_bind_int(s, 9, 100000);
+    db_bind_int(s, 10, 0);
+    struct xlsxw *w;
+    if ((rc = xlsxw_begin(&w))) {
+        db_done(s);
+        return rc;
+    }
+    static const char *const head[] = {
+        "编号",     "所属单位",      "网络单元名称",     "网络单元类型",
+        "运行状态", "安全等级",      "等级值k",          "备案状态",
+        "备案编号", "备案日期",      "关键信息基础设施", "等级保护级别",
+        "上线日期", "业务/应用范围", "服务范围",         "用户类型"};
+    enum { NH = sizeof head / sizeof head[0] };
+    rc = xlsxw_sheet(w, "网络单元", head, NH);
+    int row;
+    while (!rc && !(rc = db_step(s, &row)) && row) {
+        json_t *u = unit_row_json(s), *g = json_object_get(u, "grading");
+        char level[8] = "", k[8] = "", mlps[8] = "";
+        if (json_is_integer(json_object_get(u, "level")))
+            snprintf(level, sizeof level, "%lld", json_integer_value(json_object_get(u, "level")));
+        if (json_is_object(g))
+            snprintf(k, sizeof k, "%.1f", json_number_value(json_object_get(g, "k")));
+        json_t *ml = json_object_get(json_object_get(u, "mlps"), "level");
+        if (json_is_integer(ml))
+            snprintf(mlps, sizeof mlps, "%lld", json_integer_value(ml));
+        json_t *f = json_object_get(u, "filing");
+        const char *cells[NH] = {
+            json_str(u, "id"),
+            json_str(u, "org_name"),
+            json_str(u, "name"),
+            json_str(u, "unit_type_name"),
+            json_str(u, "status_name"),
+            level,
+            k,
+            json_str(f, "status_name"),
+            json_str(f, "number") ? json_str(f, "number") : "",
+            json_str(f, "filed_at") ? json_str(f, "filed_at") : "",
+            json_is_true(json_object_get(json_object_get(u, "cii"), "flag")) ? "是" : "否",
+            mlps,
+            json_str(u, "online_date") ? json_str(u, "online_date") : "",
+            json_str(u, "business_scope"),
+            json_str(u, "service_scope"),
+            json_str(u, "user_types")};
+        rc = xlsxw_row(w, cells, NH);
+        json_decref(u);
+    }
+    db_done(s);
+    char *bytes;
+    size_t len;
+    if (rc) {
+        xlsxw_free(w);
+        return rc;
+    }
+    if ((rc = xlsxw_finish(w, &bytes, &len)))
+        return rc;
+    reply_file(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "网络单元.xlsx", bytes, len);
+    free(bytes);
+    return ERR_OK;
+}
+
 const struct route unit_routes[] = {
+    {"POST", "/api/v1/units/import", import_h, 0},
+    {"GET", "/api/v1/units/import-template", template_h, 0},
+    {"GET", "/api/v1/units/export", export_h, 0},
     {"GET", "/api/v1/unit-types", types_h, 0},
     {"GET", "/api/v1/grading/compute", grade_compute, 0},
     {"GET", "/api/v1/units", units_list, 0},
