@@ -20,8 +20,19 @@ check: build build-test
 deps:
 	@bash scripts/setup-deps.sh
 
+# Files compiled into the binary are listed when Meson configures; a new migration or data file
+# needs a reconfigure, which this stamp triggers.
+EMBEDDED = $(sort $(wildcard src/store/migrations/*.sql data/cn-holidays/*.json data/*.json))
+
+define reconfigure_if_new_files
+	@echo "$(EMBEDDED)" > $(1)/.embedded.new; \
+	if ! cmp -s $(1)/.embedded.new $(1)/.embedded; then meson setup --reconfigure $(1) >/dev/null; \
+	  mv $(1)/.embedded.new $(1)/.embedded; else rm -f $(1)/.embedded.new; fi
+endef
+
 build: deps
 	@test -f $(RELEASE)/build.ninja || meson setup $(RELEASE) --buildtype=release -Doptimization=2
+	$(call reconfigure_if_new_files,$(RELEASE))
 	ninja -C $(RELEASE)
 	@$(MAKE) --no-print-directory web
 
@@ -30,6 +41,7 @@ build-test: deps
 	@test -f $(TEST)/build.ninja || meson setup $(TEST) --buildtype=debug -Doptimization=1 \
 	    -Db_sanitize=address,undefined -Dc_args=-fno-sanitize-recover=all \
 	    -Dc_link_args=-fno-sanitize-recover=all
+	$(call reconfigure_if_new_files,$(TEST))
 	ninja -C $(TEST)
 
 web:

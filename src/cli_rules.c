@@ -451,6 +451,10 @@ int cmd_import(int argc, char **argv)
     struct db *db;
     int64_t t0 = time_mono_ms();
     enum err e = store_acquire(st, &db);
+    /* A large import touches many index pages in one transaction: give SQLite room so that it
+     * does not spill them to the WAL mid-way (256 MiB of page cache for this command only). */
+    if (!e && db_engine(db) == DB_SQLITE)
+        e = db_exec(db, "PRAGMA cache_size = -262144");
     if (!e && !(e = db_begin(db))) {
         e = unit_import(db, &cli, &all, data, len, &res);
         e = e ? e : db_commit(db);

@@ -49,11 +49,8 @@ enum scope_mode scope_mode(const struct caller *c);
  *   static const char *const q[3] = SCOPED("SELECT … FROM orgs o WHERE ", "o.id", " AND …");  */
 #define SCOPE_PRED_ALL(col)  "(CAST($1 AS BIGINT) IS NULL OR 1 = 1)"
 #define SCOPE_PRED_TREE(col) "(" col " IN (SELECT descendant FROM org_tree WHERE ancestor = $1))"
-#define SCOPE_PRED_JURIS(col)                                                                      \
-    "(" col " = $1 OR " col " IN (SELECT so.id FROM orgs so JOIN jurisdictions sj"                 \
-    " ON (sj.province = so.province OR sj.province = '*') AND (sj.kind = so.kind OR sj.kind = "    \
-    "'*')"                                                                                         \
-    " WHERE sj.regulator_id = $1))"
+#define SCOPE_PRED_JURIS(col)                                                                    \
+    "(" col " IN (SELECT sr.org_id FROM regulator_scope sr WHERE sr.regulator_id = $1))"
 #define SCOPED(head, col, tail)                                                                    \
     {                                                                                              \
         head SCOPE_PRED_ALL(col) tail, head SCOPE_PRED_TREE(col) tail,                             \

@@ -62,20 +62,25 @@ static const struct duty_producer *producer(const char *subject)
     return NULL;
 }
 
-static const char SQL_DELETE_SUBJECT[] = "DELETE FROM duties WHERE subject = $1";
+/* Keys are "subject:id:suffix", so a subject's duties are the key range ["s:id:", "s:id;"):
+ * the unique key index serves the delete. */
+static const char SQL_DELETE_SUBJECT[] =
+    "DELETE FROM duties WHERE duty_key >= $1 AND duty_key < $2";
 
 enum err duty_refresh(struct db *db, const char *subject, long long id)
 {
     const struct duty_producer *p = producer(subject);
     if (!p)
         return errf(ERR_INTERNAL, NULL, "no duty producer for %s", subject);
-    char key[64];
-    snprintf(key, sizeof key, "%s:%lld", subject, id);
+    char from[64], to[64];
+    snprintf(from, sizeof from, "%s:%lld:", subject, id);
+    snprintf(to, sizeof to, "%s:%lld;", subject, id);
     struct db_stmt *s;
     enum err rc = db_prepare(db, SQL_DELETE_SUBJECT, &s);
     if (rc)
         return rc;
-    db_bind_text(s, 1, key);
+    db_bind_text(s, 1, from);
+    db_bind_text(s, 2, to);
     int row;
     rc = db_step(s, &row);
     db_done(s);
@@ -83,13 +88,27 @@ enum err duty_refresh(struct db *db, const char *subject, long long id)
     return rc ? rc : p->produce(db, id, date_today_shanghai(), &sink);
 }
 
+enum err duty_produce_new(struct db *db, const char *subject, long long first, long long last)
+{
+    const struct duty_producer *p = producer(subject);
+    if (!p)
+        return errf(ERR_INTERNAL, NULL, "no duty producer for %s", subject);
+    if (p->produce_new) {
+        struct duty_sink sink = {db, 0};
+        return p->produce_new(db, first, last, date_today_shanghai(), &sink);
+    }
+    enum err rc = ERR_OK;
+    for (long long id = first; !rc && id <= last; id++)
+        rc = duty_refresh(db, subject, id);
+    return rc;
+}
+
 enum err duty_recompute(struct db *db, long long *n)
 {
     enum err rc = db_exec(db, "DELETE FROM duties");
     *n = 0;
     for (int t = 0; t < N_TABLES; t++)
-        for (const struct duty_producer *p = duty_producer_tables[t]; !rc && p && p->subject;
-             p++) {
+        for (const struct duty_producer *p = duty_producer_tables[t]; !rc && p && p->subject; p++) {
             struct duty_sink sink = {db, 0};
             rc = p->produce(db, 0, date_today_shanghai(), &sink);
             *n += sink.count;

@@ -43,11 +43,17 @@ enum err duty_emit(struct duty_sink *sink, const struct duty_item *item);
 struct duty_producer {
     const char *subject; /* "unit", "org", "campaign", … */
     enum err (*produce)(struct db *db, long long id, struct date today, struct duty_sink *sink);
+    /* Optional: the duties of subjects first..last that have none yet (bulk imports). */
+    enum err (*produce_new)(struct db *db, long long first, long long last, struct date today,
+                            struct duty_sink *sink);
 };
 
 /* Replaces the duties of subject:id with what its producer says now. Call inside the write
  * transaction of the change. */
 enum err duty_refresh(struct db *db, const char *subject, long long id);
+/* Produces the duties of freshly inserted subjects first..last (ids without duties yet) in one
+ * pass; falls back to duty_refresh of each when the producer has no bulk form. */
+enum err duty_produce_new(struct db *db, const char *subject, long long first, long long last);
 /* Deletes and rebuilds every duty, inside the caller's write transaction; *n counts them. */
 enum err duty_recompute(struct db *db, long long *n);
 

@@ -32,6 +32,7 @@ static int date_of(const char *iso, struct date *out)
     "FROM units u WHERE u.status <> 'retired'"
 static const char SQL_UNIT_ALL[] = UNIT_DUTY_COLS;
 static const char SQL_UNIT_ONE[] = UNIT_DUTY_COLS " AND u.id = $1";
+static const char SQL_UNIT_RANGE[] = UNIT_DUTY_COLS " AND u.id >= $1 AND u.id <= $2";
 
 enum ucol {
     C_ID,
@@ -169,6 +170,23 @@ static enum err units(struct db *db, long long id, struct date today, struct dut
     return stream(db, id ? SQL_UNIT_ONE : SQL_UNIT_ALL, id, today, sink, unit_row);
 }
 
+static enum err units_new(struct db *db, long long first, long long last, struct date today,
+                          struct duty_sink *sink)
+{
+    struct db_stmt *s;
+    enum err rc = db_prepare(db, SQL_UNIT_RANGE, &s);
+    if (rc)
+        return rc;
+    db_bind_int(s, 1, first);
+    db_bind_int(s, 2, last);
+    int row;
+    while (!(rc = db_step(s, &row)) && row)
+        if ((rc = unit_row(sink, s, today)))
+            break;
+    db_done(s);
+    return rc;
+}
+
 /* 331号 §三、§四: 评测/评估结束后三十日内报送结果 */
 #define SUBMIT_COLS(table)                                                                         \
     "SELECT id, org_id, unit_id, ended_on FROM " table                                             \
@@ -276,12 +294,11 @@ OPTIONAL_PRODUCERS(report_duty_producers);
 OPTIONAL_PRODUCERS(exposure_duty_producers);
 
 static const struct duty_producer core_producers[] = {
-    {"unit", units},         {"assessment", assessments}, {"risk", risks},
-    {"org", orgs},           {"campaign", campaigns},     {NULL, NULL},
+    {"unit", units, units_new}, {"assessment", assessments, NULL}, {"risk", risks, NULL},
+    {"org", orgs, NULL},        {"campaign", campaigns, NULL},     {NULL, NULL, NULL},
 };
 
 const struct duty_producer *const duty_producer_tables[] = {
-    core_producers,          incident_duty_producers, threat_duty_producers,
-    iiot_duty_producers,     inspect_duty_producers,  report_duty_producers,
-    exposure_duty_producers, NULL,
+    core_producers,         incident_duty_producers, threat_duty_producers,   iiot_duty_producers,
+    inspect_duty_producers, report_duty_producers,   exposure_duty_producers, NULL,
 };

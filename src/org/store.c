@@ -199,6 +199,39 @@ static enum err write_jurisdiction(struct db *db, long long id, json_t *j)
     return rc;
 }
 
+/* regulator_scope (migration 0006) mirrors the jurisdictions: rebuilt for an organisation as a
+ * regulator (what it sees) and as a target (who sees it) whenever either side changes. */
+static const char *const SQL_SCOPE_AS_REGULATOR[] = {
+    "DELETE FROM regulator_scope WHERE regulator_id = $1",
+    "INSERT INTO regulator_scope (regulator_id, org_id) SELECT DISTINCT sj.regulator_id, so.id "
+    "FROM jurisdictions sj JOIN orgs so ON (sj.province = so.province OR sj.province = '*') "
+    "AND (sj.kind = so.kind OR sj.kind = '*') WHERE sj.regulator_id = $1 ON CONFLICT DO NOTHING",
+    "INSERT INTO regulator_scope (regulator_id, org_id) VALUES ($1, $1) ON CONFLICT DO NOTHING",
+};
+static const char *const SQL_SCOPE_AS_TARGET[] = {
+    "DELETE FROM regulator_scope WHERE org_id = $1 AND regulator_id <> $1",
+    "INSERT INTO regulator_scope (regulator_id, org_id) SELECT DISTINCT sj.regulator_id, so.id "
+    "FROM jurisdictions sj JOIN orgs so ON (sj.province = so.province OR sj.province = '*') "
+    "AND (sj.kind = so.kind OR sj.kind = '*') WHERE so.id = $1 ON CONFLICT DO NOTHING",
+};
+
+static enum err scope_refresh(struct db *db, long long id, int regulator)
+{
+    enum err rc = ERR_OK;
+    const char *const *sql = regulator ? SQL_SCOPE_AS_REGULATOR : SQL_SCOPE_AS_TARGET;
+    size_t n = regulator ? 3 : 2;
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct db_stmt *s;
+        if ((rc = db_prepare(db, sql[i], &s)))
+            break;
+        db_bind_int(s, 1, id);
+        int row;
+        rc = db_step(s, &row);
+        db_done(s);
+    }
+    return rc;
+}
+
 static const char SQL_USCC_TAKEN[] = "SELECT COUNT(*) FROM orgs WHERE uscc = $1 AND id <> $2";
 
 static enum err uscc_free(struct db *db, const char *uscc, long long self)
@@ -290,6 +323,8 @@ enum err org_create(struct db *db, const struct audit_ctx *ax, json_t *in, long 
     json_t *j = json_object_get(in, "jurisdiction");
     if (kind->regulator && json_is_array(j) && (rc = write_jurisdiction(db, *id, j)))
         return rc;
+    if ((rc = scope_refresh(db, *id, kind->regulator)))
+        return rc;
     json_t *after;
     if ((rc = org_json(db, *id, &after)))
         return rc;
@@ -330,6 +365,8 @@ enum err org_update(struct db *db, const struct audit_ctx *ax, long long id, jso
     rc = db_step(s, &row);
     db_done(s);
     if (rc || (json_is_array(j) && (rc = write_jurisdiction(db, id, j))) ||
+        (province && (rc = scope_refresh(db, id, 0))) ||
+        (kind->regulator && json_is_array(j) && (rc = scope_refresh(db, id, 1))) ||
         (rc = org_json(db, id, &after)))
         goto out;
     rc = audit_append(db, ax, "org.update", "org", json_str(after, "id"), id, before, after);

@@ -72,6 +72,20 @@ static int k10_at_least(int s, int x)
     return big_cmp(&lhs, &rhs) >= 0;
 }
 
+static _Atomic int k10_memo[97]; /* 0: not computed yet */
+
+static int k10_of(int s)
+{
+    int k10 = k10_memo[s];
+    if (k10)
+        return k10;
+    k10 = 10;
+    while (k10 < 50 && k10_at_least(s, k10 + 1))
+        k10++;
+    k10_memo[s] = k10; /* idempotent: racing threads store the same value */
+    return k10;
+}
+
 enum err grade_ruleset_check(const struct grade_ruleset *rules)
 {
     const int *min = rules->k10_min;
@@ -99,11 +113,11 @@ enum err unit_grade_with(const struct grade_ruleset *rules, int i, int r, int v,
         (rc = check_input("v", "所提供服务的重要性（V）", v)) || (rc = grade_ruleset_check(rules)))
         return rc;
 
-    /* R1: α = β = γ = 1/3, so k = log2(S/3) with S = 2^I + 2^R + 2^V in 6..96: 1 <= k <= 5. */
+    /* R1: α = β = γ = 1/3, so k = log2(S/3) with S = 2^I + 2^R + 2^V in 6..96: 1 <= k <= 5.
+     * k depends on S alone: the exact search runs once per S and is remembered (bulk imports
+     * grade hundreds of thousands of units). */
     int s = (1 << i) + (1 << r) + (1 << v);
-    int k10 = 10;
-    while (k10 < 50 && k10_at_least(s, k10 + 1))
-        k10++;
+    int k10 = k10_of(s);
 
     /* R1, seed 000 annex 2: round first, then map. */
     int level = 1;

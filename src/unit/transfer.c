@@ -187,9 +187,16 @@ static int check_range(void *ctx, const char *text)
 static const char *const SQL_ORG_BY_USCC[3] =
     SCOPED("SELECT o.id, o.kind FROM orgs o WHERE o.uscc = $2 AND ", "o.id", "");
 
-static enum err resolve_org(struct db *db, const struct caller *c, const char *uscc,
+/* Looks the organisation up once per distinct code (cache: uscc → org id × 2 + regulator). */
+static enum err resolve_org(struct db *db, const struct caller *c, json_t *cache, const char *uscc,
                             long long *org_id, int *regulator)
 {
+    json_t *hit = json_object_get(cache, uscc);
+    if (hit) {
+        *org_id = json_integer_value(hit) / 2;
+        *regulator = (int)(json_integer_value(hit) % 2);
+        return ERR_OK;
+    }
     struct db_stmt *s;
     enum err rc = db_prepare(db, scope_sql(c, SQL_ORG_BY_USCC), &s);
     if (rc)
@@ -203,11 +210,13 @@ static enum err resolve_org(struct db *db, const struct caller *c, const char *u
         *regulator = !strncmp(db_text(s, 1), "regulator", 9);
     }
     db_done(s);
+    if (!rc)
+        json_object_set_new(cache, uscc, json_integer(*org_id * 2 + *regulator));
     return rc;
 }
 
-static void check_row(struct db *db, const struct caller *c, const struct tab *t, size_t r,
-                      const int *map, struct row *out, json_t *errors)
+static void check_row(struct db *db, const struct caller *c, json_t *cache, const struct tab *t,
+                      size_t r, const int *map, struct row *out, json_t *errors)
 {
     int line = t->rows[r].line;
     memset(out, 0, sizeof *out);
@@ -221,7 +230,7 @@ static void check_row(struct db *db, const struct caller *c, const struct tab *t
     int regulator = 0;
     if (!*cell[K_USCC])
         add_error(errors, line, "uscc", "所属单位统一社会信用代码不能为空");
-    else if (resolve_org(db, c, cell[K_USCC], &out->org_id, &regulator) || !out->org_id)
+    else if (resolve_org(db, c, cache, cell[K_USCC], &out->org_id, &regulator) || !out->org_id)
         add_error(errors, line, "uscc", "单位 %s 不存在或不在权限范围内", cell[K_USCC]);
     else if (regulator)
         add_error(errors, line, "uscc", "网络单元不能属于监管机构");
@@ -374,8 +383,7 @@ static enum err write_row(struct db *db, const struct audit_ctx *ax, const struc
     each_range(cell[K_RANGES], write_range, &w);
     if (w.rc)
         return w.rc;
-    /* Only graded units owe anything yet (the filing duty). */
-    return u->graded ? duty_refresh(db, "unit", *id) : ERR_OK;
+    return ERR_OK;
 }
 
 enum err unit_import(struct db *db, const struct audit_ctx *ax, const struct caller *caller,
@@ -410,14 +418,16 @@ enum err unit_import(struct db *db, const struct audit_ctx *ax, const struct cal
     }
     struct row *rows = arena_alloc(&a, (t.n_rows + 1) * sizeof *rows);
     size_t n = 0;
+    json_t *cache = json_object();
     for (size_t r = 1; r < t.n_rows; r++) {
         int blank = 1;
         for (size_t c = 0; c < t.rows[r].n_cells && blank; c++)
             blank = !*tab_cell(&t, r, c);
         if (blank)
             continue;
-        check_row(db, caller, &t, r, map, &rows[n++], res->errors);
+        check_row(db, caller, cache, &t, r, map, &rows[n++], res->errors);
     }
+    json_decref(cache);
     res->rows = (long long)n;
     if (json_array_size(res->errors)) {
         rc = errf(ERR_VALIDATION, "file", "共有 %zu 处错误，未导入任何数据",
@@ -435,6 +445,9 @@ enum err unit_import(struct db *db, const struct audit_ctx *ax, const struct cal
             res->created++;
         }
     }
+    /* The new units' duties in one pass over the id range. */
+    if (!rc && res->created)
+        rc = duty_produce_new(db, "unit", res->first_id, res->last_id);
     if (!rc && !(rc = crypto_sm3_hex(data, len, hash))) {
         json_t *after =
             json_pack("{s:s,s:I,s:I,s:I}", "file_sm3", hash, "created", (json_int_t)res->created,

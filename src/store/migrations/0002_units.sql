@@ -58,8 +58,6 @@ CREATE TABLE units (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX units_org ON units(org_id, id);
-CREATE INDEX units_level ON units(level);
-CREATE INDEX units_filing ON units(filing_status);
 
 CREATE TABLE unit_ranges (
     id @ID@,

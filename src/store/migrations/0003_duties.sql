@@ -18,7 +18,6 @@ CREATE TABLE duties (
     done_at TEXT
 );
 CREATE UNIQUE INDEX duties_key ON duties(duty_key);
-CREATE INDEX duties_subject ON duties(subject);
 CREATE INDEX duties_org_due ON duties(org_id, due_date);
 CREATE INDEX duties_due ON duties(due_date);
 
