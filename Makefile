@@ -52,7 +52,7 @@ web:
 	fi
 
 unit:
-	meson test -C $(TEST) --suite unit --print-errorlogs
+	meson test -C $(TEST) --suite unit --suite fuzz --print-errorlogs
 
 api:
 	FANGHU_BIN=$(CURDIR)/$(TEST)/fanghu bash tests/api/run.sh
