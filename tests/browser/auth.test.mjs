@@ -2,7 +2,7 @@
 // CSP the server sends for the console.
 import { describe, it, before, after, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
-import { useFanghu, ADMIN_INITIAL_PASSWORD, ADMIN_PASSWORD, ApiClient, shot, fieldError, uiLogin } from './lib.mjs'
+import { useFanghu, ADMIN_INITIAL_PASSWORD, ADMIN_PASSWORD, ApiClient, shot, fieldError, newPage, pageProblems } from './lib.mjs'
 
 describe('auth', () => {
   const env = useFanghu({ before, after, afterEach })
@@ -17,6 +17,28 @@ describe('auth', () => {
       const html = await res.text()
       assert.match(html, /<div id="app">/, `SPA fallback for ${p}`)
       for (const tag of html.match(/<script\b[^>]*>/g) || []) assert.match(tag, /\ssrc=/, `inline script in ${p}: ${tag}`)
+    }
+  })
+
+  it('the browser enforces the CSP, and the watcher of every test sees violations', async () => {
+    // Not env.page(): this page is meant to have a violation.
+    const page = await newPage(env.browser)
+    try {
+      await page.goto(`${env.server.url}/login`)
+      await page.locator('[data-test="login-submit"]').waitFor()
+      assert.deepEqual(await pageProblems(page), [])
+      const ran = await page.evaluate(async () => {
+        const script = document.createElement('script')
+        script.textContent = 'window.__inlineRan = true'
+        document.head.appendChild(script)
+        await new Promise((r) => setTimeout(r, 100))
+        return window.__inlineRan === true
+      })
+      assert.equal(ran, false, 'inline script must not run')
+      const problems = await pageProblems(page)
+      assert.ok(problems.some((p) => p.startsWith('CSP violation: script-src')), problems.join('\n'))
+    } finally {
+      await page.context_.close()
     }
   })
 
@@ -90,7 +112,7 @@ describe('auth', () => {
     await page.locator('[data-test="logout"]').click()
     await page.waitForURL(/\/login/)
     await page.goto(`${base}/users`)
-    await page.waitForURL(/\/login\?redirect=%2Fusers/)
+    await page.waitForURL((u) => u.pathname === "/login" && u.searchParams.get("redirect") === "/users")
     // Logging in again returns to the page asked for.
     await page.locator('input[name="username"]').fill('admin')
     await page.locator('input[name="password"]').fill(ADMIN_PASSWORD)
@@ -138,5 +160,29 @@ describe('auth', () => {
     await alert.waitFor()
     assert.ok((await alert.innerText()).includes(serverMessage), `alert shows "${serverMessage}"`)
     await shot(page, '07-login-locked')
+  })
+})
+
+describe('auth: too many failures from one address', () => {
+  const env = useFanghu({ before, after, afterEach }, { extraEnv: { FANGHU_ADDR_MAX_FAILURES: '3' } })
+
+  it('shows the server message of a 429 with the wait', async () => {
+    const page = await env.page()
+    await page.goto(`${env.server.url}/login`)
+    await page.locator('input[name="username"]').fill('nobody')
+    const alert = page.locator('[data-test="login-error"]')
+    let last
+    for (let i = 0; i < 4; i++) {
+      await page.locator('input[name="password"]').fill(`Wrong-Password-${i}`)
+      const response = page.waitForResponse((r) => r.url().endsWith('/api/v1/session'))
+      await page.locator('[data-test="login-submit"]').click()
+      last = await response
+    }
+    assert.equal(last.status(), 429)
+    const body = await last.json()
+    assert.equal(body.error.code, 'too_many_requests')
+    await alert.filter({ hasText: body.error.message }).waitFor()
+    assert.ok(last.headers()['retry-after'], 'Retry-After sent')
+    await shot(page, '08-login-rate-limited')
   })
 })

@@ -3,10 +3,11 @@
 // and watch every page for CSP violations, script errors and console errors.
 //
 // Env: FANGHU_BIN (default build-test/fanghu, then build/fanghu), FANGHU_WEB_ROOT (default
-// web/dist), FANGHU_DB (PostgreSQL URL passed as --db; must point at an empty database),
-// FANGHU_SHOTS (screenshot directory, default /tmp/shots; empty disables), CHROMIUM (browser path).
+// web/dist), FANGHU_DB or FANGHU_TEST_DB_URL (a PostgreSQL server URL: each test file's server gets
+// a fresh database created beside it with psql and dropped afterwards), FANGHU_SHOTS (screenshot
+// directory, default /tmp/shots; empty disables), CHROMIUM (browser path).
 
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -36,7 +37,6 @@ function findBinary() {
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer()
-    srv.unref()
     srv.on('error', reject)
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address()
@@ -47,11 +47,38 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+const DB_BASE = process.env.FANGHU_DB || process.env.FANGHU_TEST_DB_URL || ''
+
+function psql(url, sql) {
+  const r = spawnSync('psql', ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], {
+    encoding: 'utf8',
+    env: { ...process.env, PGCONNECT_TIMEOUT: '10' },
+  })
+  if (r.status !== 0) throw new Error(`psql failed (${sql}): ${r.stderr || r.error}`)
+}
+
+/** A new empty database on the server of DB_BASE; returns { url, drop() }. */
+function freshDatabase() {
+  const name = `fh_browser_${process.pid}_${Math.floor(Math.random() * 1e9)}`
+  const maintenance = new URL(DB_BASE)
+  maintenance.pathname = '/postgres'
+  psql(maintenance.toString(), `CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`)
+  const url = new URL(DB_BASE)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    drop: () => psql(maintenance.toString(), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  }
+}
+
+const SANITIZER = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: (Address|Undefined|Leak)Sanitizer/
+
 /**
- * Start `fanghu serve` and wait for GET /api/v1/health. Returns
- * { url, port, dataDir, log(), stop() }; stop() kills the server and removes the data directory.
+ * Start `fanghu serve` and wait for GET /api/v1/health. extraEnv adds settings (FANGHU_<KEY>).
+ * Returns { url, port, dataDir, log(), stop() }; stop() kills the server and removes the data
+ * directory.
  */
-export async function startServer() {
+export async function startServer({ extraEnv = {} } = {}) {
   const bin = findBinary()
   const webRoot = process.env.FANGHU_WEB_ROOT || path.join(ROOT, 'web/dist')
   if (!fs.existsSync(path.join(webRoot, 'index.html'))) {
@@ -61,8 +88,16 @@ export async function startServer() {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', webRoot]
-  if (process.env.FANGHU_DB) args.push('--db', process.env.FANGHU_DB)
-  const env = { ...process.env, FANGHU_ADMIN_PASSWORD: ADMIN_INITIAL_PASSWORD, FANGHU_WEB_ROOT: webRoot }
+  const db = DB_BASE ? freshDatabase() : null
+  if (db) args.push('--db', db.url)
+  const env = {
+    ...process.env,
+    FANGHU_ADMIN_PASSWORD: ADMIN_INITIAL_PASSWORD,
+    FANGHU_WEB_ROOT: webRoot,
+    ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1',
+    UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1',
+    ...extraEnv,
+  }
   const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (d) => (output += d))
@@ -72,7 +107,10 @@ export async function startServer() {
 
   const deadline = Date.now() + 30_000
   for (;;) {
-    if (exited) throw new Error(`fanghu exited early (${JSON.stringify(exited)}):\n${output}`)
+    if (exited) {
+      db?.drop()
+      throw new Error(`fanghu exited early (${JSON.stringify(exited)}):\n${output}`)
+    }
     try {
       const res = await fetch(`${url}/api/v1/health`)
       if (res.ok) break
@@ -81,6 +119,8 @@ export async function startServer() {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
+      await exitPromise
+      db?.drop()
       throw new Error(`fanghu did not answer /api/v1/health within 30 s:\n${output}`)
     }
     await sleep(100)
@@ -90,16 +130,19 @@ export async function startServer() {
     url,
     port,
     dataDir,
+    engine: db ? 'postgresql' : 'sqlite',
     log: () => output,
+    /** Stop the server, remove its data; returns its exit and whether a sanitizer reported. */
     async stop() {
       if (!exited) {
         child.kill('SIGTERM')
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
         await exitPromise
         clearTimeout(timer)
       }
       fs.rmSync(dataDir, { recursive: true, force: true })
-      return exited
+      db?.drop()
+      return { ...exited, sanitizer: SANITIZER.test(output) }
     },
   }
 }
@@ -151,6 +194,7 @@ export async function pageProblems(page) {
 export async function shot(page, name) {
   if (!SHOTS) return
   fs.mkdirSync(SHOTS, { recursive: true })
+  await page.waitForTimeout(400) // let Element Plus transitions (dialogs, poppers, messages) settle
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
 }
 
@@ -218,27 +262,32 @@ export async function uiLogin(page, base, username, password) {
 export async function pickOption(page, select, label, { type } = {}) {
   await select.click()
   if (type !== undefined) await page.keyboard.type(type)
-  const option = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: label }).first()
+  const option = page.locator('.el-select-dropdown__item:visible', { hasText: label }).first()
   await option.waitFor({ state: 'visible' })
   await option.click()
+  // Let the dropdown close, so the next pick cannot land in this one.
+  await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' })
 }
 
 /** The visible text of the el-form-item error under the form item labelled `label`. */
-export function fieldError(dialog, label) {
-  return dialog.locator('.el-form-item', { has: dialog.locator('.el-form-item__label', { hasText: label }) }).locator('.el-form-item__error')
+export function fieldError(scope, label) {
+  const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`)
+  const labelLocator = scope.page().locator('.el-form-item__label', { hasText: exact })
+  return scope.locator('.el-form-item', { has: labelLocator }).locator('.el-form-item__error')
 }
 
 /**
  * Per-file fixture for node:test: call inside describe(); returns an object whose server, browser
  * (and, with { admin: true }, admin ApiClient) are set in before() and torn down in after().
+ * extraEnv: server settings for this fixture, e.g. { FANGHU_ADDR_MAX_FAILURES: '3' }.
  * Pages opened with env.page() are checked for CSP violations and console errors at the end of
  * each test.
  */
-export function useFanghu(hooks, { admin = false } = {}) {
+export function useFanghu(hooks, { admin = false, extraEnv } = {}) {
   const { before, after, afterEach } = hooks
   const env = { server: null, browser: null, admin: null, pages: [] }
   before(async () => {
-    env.server = await startServer()
+    env.server = await startServer({ extraEnv })
     env.browser = await launchBrowser()
     if (admin) env.admin = await prepareAdmin(env.server)
   })
@@ -254,10 +303,9 @@ export function useFanghu(hooks, { admin = false } = {}) {
   after(async () => {
     await env.browser?.close().catch(() => {})
     const exit = await env.server?.stop()
-    // A sanitizer report or a crash shows in the exit status; keep the server log for it.
-    if (exit && exit.code !== 0 && exit.signal !== 'SIGTERM' && exit.code !== null) {
-      throw new Error(`fanghu exited with ${JSON.stringify(exit)}:\n${env.server.log()}`)
-    }
+    // A crash or a sanitizer report fails the file, with the server's log.
+    const clean = exit && !exit.sanitizer && (exit.code === 0 || exit.signal === 'SIGTERM')
+    if (exit && !clean) throw new Error(`fanghu exited with ${JSON.stringify(exit)}:\n${env.server.log()}`)
   })
   env.page = async (options) => {
     const page = await newPage(env.browser, options)

@@ -28,6 +28,7 @@ export function todayInBeijing() {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
 }
 
+/** Chinese labels of audit actions; unknown actions are shown by their code. */
 export const AUDIT_ACTIONS = {
   'session.login': '登录',
   'session.login_failed': '登录失败',
@@ -39,12 +40,27 @@ export const AUDIT_ACTIONS = {
   'user.update': '修改用户',
   'user.password_change': '修改密码',
   'user.password_reset': '重置密码',
-  'user.locked': '账号锁定',
   'token.create': '创建 API 令牌',
   'token.revoke': '吊销 API 令牌',
-  'token.delete': '吊销 API 令牌',
+  'unit.create': '登记网络单元',
+  'unit.update': '修改网络单元',
+  'unit.grade': '网络单元定级',
+  'unit.submit': '提交定级备案',
+  'unit.retire': '网络单元退役',
+  'filing.approve': '备案审核通过',
+  'filing.return': '备案退回修改',
+  'calendar.import': '导入节假日安排',
 }
 
-export const AUDIT_ENTITIES = { session: '会话', org: '组织机构', user: '用户', token: 'API 令牌' }
+export const AUDIT_ENTITIES = {
+  session: '会话',
+  org: '组织机构',
+  user: '用户',
+  api_token: 'API 令牌',
+  unit: '网络单元',
+  unit_asset: '网络单元资产',
+  filing: '定级备案',
+  holiday_notice: '节假日安排',
+}
 
 export const TOKEN_SCOPES = { read: '只读（read）', 'events:write': '事件上报（events:write）' }

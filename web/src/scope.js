@@ -15,6 +15,10 @@ export function jurisdictionLabel(row) {
   return `${provinceLabel(row.province)} · ${kindLabel(row.kind)}`
 }
 
+/** Regulator kinds (部网络安全管理局, 省通信管理局, …) have a jurisdiction; /meta marks them. */
 export function isRegulatorKind(kind) {
-  return typeof kind === 'string' && kind.startsWith('regulator_')
+  if (typeof kind !== 'string' || !kind) return false
+  const known = session.meta?.org_kinds?.find((k) => k.code === kind)
+  if (known && typeof known.regulator === 'boolean') return known.regulator
+  return kind.startsWith('regulator_')
 }
