@@ -12,6 +12,7 @@ pkgs=(
   postgresql postgresql-client
   chromium nodejs
   wrk nginx-light valgrind poppler-utils python3
+  libreoffice-writer-nogui libreoffice-calc-nogui
 )
 
 missing=()

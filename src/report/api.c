@@ -1,0 +1,58 @@
+/* HTTP: documents for download. The 定级报告 of a unit as DOCX or PDF, for whoever may see the
+ * unit (the same scope as GET /api/v1/units/:id: 404 outside it). */
+#include <stdlib.h>
+
+#include "http/http.h"
+#include "report.h"
+#include "unit/unit.h"
+
+static const char DOCX_TYPE[] =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/* The unit of the route, if the caller may see it (404 otherwise). */
+static enum err visible_unit(struct request *r, long long *id)
+{
+    long long org;
+    enum err rc = req_param_id(r, 0, id);
+    if (rc || (rc = unit_org(r->db, *id, &org)) || (rc = scope_check_org(r, org)))
+        return rc == ERR_NOT_FOUND ? errf(ERR_NOT_FOUND, NULL, "网络单元不存在") : rc;
+    return ERR_OK;
+}
+
+static enum err grading_report(struct request *r, int pdf)
+{
+    long long id;
+    struct doc *d = NULL;
+    char *name = NULL, *bytes = NULL, *file = NULL;
+    size_t len;
+    enum err rc = visible_unit(r, &id);
+    if (rc || (rc = report_grading(r->db, id, &d, &name)))
+        return rc;
+    rc = pdf ? doc_to_pdf(d, &bytes, &len) : doc_to_docx(d, &bytes, &len);
+    if (!rc) {
+        if (asprintf(&file, "%s.%s", name, pdf ? "pdf" : "docx") < 0)
+            die_oom();
+        reply_file(r, pdf ? "application/pdf" : DOCX_TYPE, file, bytes, len);
+    }
+    free(file);
+    free(bytes);
+    free(name);
+    doc_free(d);
+    return rc;
+}
+
+static enum err grading_docx(struct request *r)
+{
+    return grading_report(r, 0);
+}
+
+static enum err grading_pdf(struct request *r)
+{
+    return grading_report(r, 1);
+}
+
+const struct route report_routes[] = {
+    {"GET", "/api/v1/units/:id/grading-report.docx", grading_docx, 0},
+    {"GET", "/api/v1/units/:id/grading-report.pdf", grading_pdf, 0},
+    {NULL, NULL, NULL, 0},
+};
