@@ -54,6 +54,7 @@ enum route_flags {
     R_PW_CHANGE = 1 << 1, /* allowed while the password must be changed */
     R_OWN_TX = 1 << 2,    /* the handler manages its own transactions */
     R_EVENTS = 1 << 3,    /* allowed to tokens of scope events:write */
+    R_UPLOAD = 1 << 4,    /* body limited by upload-limit instead of body-limit */
 };
 
 struct route {

@@ -23,6 +23,7 @@ struct server {
     struct store *store;
     char web_root[1024];
     size_t body_limit;
+    size_t upload_limit;
 };
 
 static const char CSP[] =
@@ -142,7 +143,7 @@ static enum err dispatch(struct server *srv, struct request *r, int *queued)
     if (strncmp(r->path, "/api/", 5) && strcmp(r->path, "/api"))
         return static_serve(r, r->conn, srv->web_root, queued);
     if (r->too_large)
-        return errf(ERR_TOO_LARGE, NULL, "请求体超过 %zu 字节的上限", srv->body_limit);
+        return errf(ERR_TOO_LARGE, NULL, "请求体超过 %zu 字节的上限", r->body.max);
     int path_matched = 0;
     const struct route *rt = router_match(r, &path_matched);
     if (!rt)
@@ -182,7 +183,6 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     if (!r) {
         r = xcalloc(1, sizeof *r);
         arena_init(&r->arena);
-        sbuf_init(&r->body, srv->body_limit);
         r->conn = conn;
         r->method = arena_strdup(&r->arena, method);
         r->path = arena_strdup(&r->arena, url);
@@ -190,8 +190,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r->started_ms = time_mono_ms();
         crypto_random_hex(r->request_id, 8);
         client_address(r);
+        /* The limit depends on the route (R_UPLOAD), so match it before the body arrives. */
+        int path_matched;
+        const struct route *rt = strncmp(r->path, "/api/", 5) || !is_write(r->method)
+                                     ? NULL
+                                     : router_match(r, &path_matched);
+        size_t limit = rt && (rt->flags & R_UPLOAD) ? srv->upload_limit : srv->body_limit;
+        sbuf_init(&r->body, limit);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > srv->body_limit)
+        if (cl && strtoull(cl, NULL, 10) > limit)
             r->too_large = 1;
         *con_cls = r;
         return MHD_YES;
@@ -296,6 +303,7 @@ enum err server_start(struct store *st, struct server **out)
     struct server *srv = xcalloc(1, sizeof *srv);
     srv->store = st;
     srv->body_limit = (size_t)config_int(SET_BODY_LIMIT);
+    srv->upload_limit = (size_t)config_int(SET_UPLOAD_LIMIT);
     find_web_root(srv);
     struct sockaddr_storage ss;
     socklen_t sl;
