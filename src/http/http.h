@@ -44,7 +44,8 @@ struct request {
     const char *header_names[MAX_EXTRA_HEADERS];
     const char *header_values[MAX_EXTRA_HEADERS];
     int n_headers;
-    json_t *error_extra; /* owned; keys merged into the error object of an error reply */
+    json_t *error_extra;     /* owned; keys merged into the error object of an error reply */
+    struct err_detail early; /* an upload refused before its body was read */
 };
 
 typedef enum err (*handler_fn)(struct request *r);

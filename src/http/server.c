@@ -197,6 +197,17 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
                                      : router_match(r, &path_matched);
         size_t limit = rt && (rt->flags & R_UPLOAD) ? srv->upload_limit : srv->body_limit;
         sbuf_init(&r->body, limit);
+        /* An upload is authenticated before its body is read: an anonymous or unauthorised
+         * client cannot make the server buffer upload-limit bytes. */
+        if (rt && (rt->flags & R_UPLOAD)) {
+            enum err rc = store_acquire(srv->store, &r->db);
+            if (!rc && !(rc = auth_resolve(r)))
+                rc = authorise(r, rt);
+            if (rc) {
+                r->early = *err_last();
+                r->early.code = rc;
+            }
+        }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > limit)
             r->too_large = 1;
@@ -204,7 +215,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!r->too_large && sbuf_add(&r->body, upload_data, *upload_data_size))
+        if (!r->too_large && !r->early.code && sbuf_add(&r->body, upload_data, *upload_data_size))
             r->too_large = 1;
         *upload_data_size = 0;
         return MHD_YES;
@@ -212,7 +223,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     err_clear();
     int queued = 0;
     r->status = 200;
-    enum err rc = dispatch(srv, r, &queued);
+    enum err rc;
+    if (r->early.code)
+        rc = errf(r->early.code, r->early.field, "%s",
+                  r->early.msg[0] ? r->early.msg : err_message(r->early.code));
+    else
+        rc = dispatch(srv, r, &queued);
     if (queued)
         return MHD_YES;
     if (rc)
