@@ -11,7 +11,7 @@ pkgs=(
   libcurl4-openssl-dev zlib1g-dev libcmocka-dev
   postgresql postgresql-client
   chromium nodejs
-  wrk nginx-light valgrind poppler-utils python3
+  wrk nginx-light valgrind poppler-utils python3 python3-icalendar
   libreoffice-writer-nogui libreoffice-calc-nogui
 )
 

@@ -21,6 +21,7 @@ int cmd_mlps(int argc, char **argv);
 int cmd_risk(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_duty(int argc, char **argv);
+int cmd_duty_remind(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 
 #endif

@@ -22,7 +22,7 @@ static void usage(FILE *out)
           "  grade I R V      R1 grading of a network unit (--json)\n"
           "  mlps grade       R2 等级保护 grading (--info/--service OBJECT:DEGREE, --json)\n"
           "  risk calc        R7 risk value (--asset --threat --vuln, --json)\n"
-          "  duty             recompute | list [--org ID] [--overdue] (R3 deadlines)\n"
+          "  duty             recompute | list [--org ID] [--overdue] | remind (R3 deadlines)\n"
           "  import units     FILE (CSV/XLSX, all or nothing) | --template OUT.xlsx\n"
           "  calendar         import | show | add-workdays | is-workday (R6 working days)\n"
           "  version          print the version\n\n"
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
         {"grade", cmd_grade},
         {"mlps", cmd_mlps},
         {"risk", cmd_risk},
-        {"calendar", cmd_calendar}, {"duty", cmd_duty}, {"import", cmd_import},
+        {"calendar", cmd_calendar}, {"duty", cmd_duty_remind}, {"duty", cmd_duty}, {"import", cmd_import},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name))

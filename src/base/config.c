@@ -40,10 +40,47 @@ static const struct def defs[SET__COUNT] = {
     [SET_CONN_TIMEOUT] = {"conn-timeout", K_INT, "30", 1, 3600, "idle connection timeout, seconds"},
     [SET_LOG_LEVEL] = {"log-level", K_STR, "info", 0, 0, "debug | info | warn | error"},
     [SET_DB_POOL] = {"db-pool", K_INT, "8", 1, 256, "database connections (PostgreSQL)"},
+    [SET_REMIND_LEADS] = {"remind-leads", K_STR, "30,7,1", 0, 0,
+                          "days before a due date to send reminders (plus one the day after)"},
+    [SET_REMIND_INTERVAL] = {"remind-interval", K_INT, "300", 30, 86400,
+                             "seconds between reminder passes"},
+    [SET_SMTP_URL] =
+        {"smtp-url", K_STR, "", 0, 0,
+         "mail server for reminders: smtp://host:port or smtps://…; empty = no e-mail"},
+    [SET_SMTP_FROM] = {"smtp-from", K_STR, "", 0, 0, "sender address of reminder e-mail"},
+    [SET_SMTP_USER] = {"smtp-user", K_STR, "", 0, 0, "SMTP login (empty = none)"},
+    [SET_SMTP_PASSWORD] = {"smtp-password", K_STR, "", 0, 0, "SMTP password"},
+    [SET_PUBLIC_URL] = {"public-url", K_STR, "http://127.0.0.1:8080", 0, 0,
+                        "base URL of the console, for links in reminders and calendar feeds"},
 };
 
 static char *values[SET__COUNT];
 static const char *sources[SET__COUNT];
+
+/* "30,7,1": distinct whole days 0..366, at most 8 (src/duty/remind.c reads them). */
+static int validate_leads(const char *v)
+{
+    int seen[8], n = 0;
+    const char *p = v;
+    if (!*p)
+        return -1;
+    for (;;) {
+        char *end;
+        errno = 0;
+        long days = strtol(p, &end, 10);
+        if (errno || end == p || !isdigit((unsigned char)*p) || days > 366 || n == 8)
+            return -1;
+        for (int i = 0; i < n; i++)
+            if (seen[i] == days)
+                return -1;
+        seen[n++] = (int)days;
+        if (!*end)
+            return 0;
+        if (*end != ',')
+            return -1;
+        p = end + 1;
+    }
+}
 
 static enum err validate(enum setting s, const char *v)
 {
@@ -72,6 +109,18 @@ static enum err validate(enum setting s, const char *v)
     } else if (s == SET_DB && *v && strncmp(v, "postgresql://", 13) &&
                strncmp(v, "postgres://", 11) && strncmp(v, "sqlite:", 7)) {
         return errf(ERR_VALIDATION, d->key, "db 应为 postgresql://… 或 sqlite:路径");
+    } else if (s == SET_REMIND_LEADS && validate_leads(v)) {
+        return errf(
+            ERR_VALIDATION, d->key,
+            "remind-leads 应为逗号分隔的天数（0 至 366，互不相同，最多 8 个），例如 30,7,1");
+    } else if (s == SET_SMTP_URL && *v && strncmp(v, "smtp://", 7) && strncmp(v, "smtps://", 8)) {
+        return errf(ERR_VALIDATION, d->key, "smtp-url 应为 smtp://主机:端口 或 smtps://主机:端口");
+    } else if (s == SET_SMTP_FROM && *v &&
+               (!strchr(v, '@') || strpbrk(v, " <>\"\r\n\t,;") || strlen(v) > 254)) {
+        return errf(ERR_VALIDATION, d->key, "smtp-from 应为电子邮件地址，例如 fanghu@example.com");
+    } else if (s == SET_PUBLIC_URL && ((strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) ||
+                                       strpbrk(v, " \"<>\\\r\n\t"))) {
+        return errf(ERR_VALIDATION, d->key, "public-url 应为 http:// 或 https:// 开头的地址");
     }
     return ERR_OK;
 }
@@ -215,6 +264,8 @@ void config_print(FILE *out)
     for (int i = 0; i < SET__COUNT; i++) {
         const char *v = config_str((enum setting)i);
         int secret = i == SET_DB && strchr(v, '@') && strstr(v, "://");
+        if ((i == SET_SMTP_PASSWORD && *v) || (i == SET_SMTP_URL && strchr(v, '@')))
+            v = "(hidden)";
         fprintf(out, "%-22s = %-40s (%s)\n", defs[i].key, secret ? "postgresql://…(hidden)" : v,
                 sources[i] ? sources[i] : "default");
     }

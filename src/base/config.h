@@ -24,6 +24,14 @@ enum setting {
     SET_CONN_TIMEOUT,
     SET_LOG_LEVEL,
     SET_DB_POOL,
+    /* reminders (src/duty/remind.c) and links in messages and calendar feeds */
+    SET_REMIND_LEADS,
+    SET_REMIND_INTERVAL,
+    SET_SMTP_URL,
+    SET_SMTP_FROM,
+    SET_SMTP_USER,
+    SET_SMTP_PASSWORD,
+    SET_PUBLIC_URL,
     SET__COUNT
 };
 

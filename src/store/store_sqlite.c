@@ -29,7 +29,9 @@ static sqlite3 *handle_of(struct db *db)
 
 static enum err fail(sqlite3 *h, int code, const char *sql)
 {
+    /* Extended result codes are on: the primary code is the low byte. */
     int ext = sqlite3_extended_errcode(h);
+    code &= 0xff;
     if (code == SQLITE_CONSTRAINT) {
         if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
             return errf(ERR_CONFLICT, NULL, "关联的数据不存在或仍被引用");
