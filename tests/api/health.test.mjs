@@ -86,7 +86,8 @@ test('GET /api/v1/meta needs login and lists the contract codes', async () => {
   assertError(await srv.client().get('/api/v1/meta'), 401, 'unauthenticated');
   const r = await admin.get('/api/v1/meta');
   assert.equal(r.status, 200, `${r}`);
-  assert.deepEqual(r.json.roles, [
+  const codeName = (list) => list.map(({ code, name }) => ({ code, name })); // exact keys: shapes.test.mjs
+  assert.deepEqual(codeName(r.json.roles), [
     { code: 'sysadmin', name: '系统管理员' },
     { code: 'operator_admin', name: '运行单位管理员' },
     { code: 'operator_staff', name: '运行单位网络安全人员' },
@@ -94,7 +95,7 @@ test('GET /api/v1/meta needs login and lists the contract codes', async () => {
     { code: 'national_regulator', name: '部级监管人员' },
     { code: 'auditor', name: '审计员' },
   ]);
-  assert.deepEqual(r.json.org_kinds, [
+  assert.deepEqual(codeName(r.json.org_kinds), [
     { code: 'telecom_group', name: '基础电信企业集团公司' },
     { code: 'telecom_provincial', name: '基础电信企业省级公司' },
     { code: 'telecom_specialized', name: '基础电信企业专业公司' },
@@ -110,10 +111,7 @@ test('GET /api/v1/meta needs login and lists the contract codes', async () => {
     { code: 'regulator_city', name: '地市主管部门' },
   ]);
   const prov = new Map(r.json.provinces.map((p) => [p.code, p.name]));
-  for (const p of r.json.provinces) {
-    assert.deepEqual(Object.keys(p).sort(), ['code', 'name']);
-    assert.match(p.code, /^\d\d$/);
-  }
+  for (const p of r.json.provinces) assert.match(p.code, /^\d\d$/);
   // GB/T 2260: 31 provincial-level divisions of the mainland plus "00" national.
   for (const code of ['00', '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
     '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65']) {

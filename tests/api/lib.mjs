@@ -129,6 +129,7 @@ export class Server {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       this.proc = proc;
+      this.killed = false;
       proc.exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
       proc.stdout.on('data', (d) => { this.logs.push(d.toString()); out.push(d.toString()); });
       proc.stderr.on('data', (d) => { this.logs.push(d.toString()); out.push(d.toString()); });
@@ -162,12 +163,19 @@ export class Server {
         ex = await this.proc.exited;
         this.logs.push('--- did not exit within 20 s of SIGTERM; killed ---\n');
       } else ex = r;
-    } else if (this.proc) ex = await this.proc.exited;
+    } else if (this.proc) {
+      ex = await this.proc.exited;
+      if (check && !this.killed) {
+        this.checkLog();
+        throw new Error(`server exited by itself (${JSON.stringify(ex)}) before the test stopped it; log:\n${this.log.slice(-6000)}`);
+      }
+    }
     if (check) this.checkLog();
     return ex;
   }
 
   async kill9() {
+    this.killed = true;
     this.proc.kill('SIGKILL');
     return this.proc.exited;
   }
@@ -444,15 +452,35 @@ const SHAPES = {
   },
 };
 
-/** Asserts obj has exactly the keys of SHAPES[kind] (plus `extra`), each of the right type. */
-export function assertShape(kind, obj, extra = {}) {
+/**
+ * Asserts obj has every key of SHAPES[kind] (plus `extra`), each of the right type; with
+ * exact: true also that it has no other key (the contract's exact shape).
+ */
+export function assertShape(kind, obj, extra = {}, { exact = false } = {}) {
   const shape = { ...SHAPES[kind], ...extra };
   assert.ok(obj && typeof obj === 'object', `${kind}: not an object: ${JSON.stringify(obj)}`);
   const missing = Object.keys(shape).filter((k) => !(k in obj));
-  const unexpected = Object.keys(obj).filter((k) => !(k in shape));
+  const unexpected = exact ? Object.keys(obj).filter((k) => !(k in shape)) : [];
   const bad = Object.keys(shape).filter((k) => k in obj && !shape[k](obj[k]));
   assert.deepEqual({ missing, unexpected, bad: bad.map((k) => `${k}=${JSON.stringify(obj[k])}`) },
     { missing: [], unexpected: [], bad: [] }, `${kind} shape: ${JSON.stringify(obj)}`);
+}
+
+/** Collects failures of many independent checks and reports them all at the end. */
+export class Soft {
+  constructor() { this.errors = []; }
+  async run(label, fn) {
+    try { await fn(); } catch (e) {
+      let msg = String(e.message);
+      if (/^Expected values|^\s*$/.test(msg.split('\n')[0]) && 'actual' in e) {
+        msg = `expected ${JSON.stringify(e.expected)}, got ${JSON.stringify(e.actual)}`;
+      }
+      this.errors.push(`${label}: ${msg.replace(/\s*\n\s*/g, ' ').slice(0, 600)}`);
+    }
+  }
+  done(what = 'checks') {
+    assert.equal(this.errors.length, 0, `${this.errors.length} failed ${what}:\n  ${this.errors.join('\n  ')}`);
+  }
 }
 
 /** Asserts an error response: status, code, optional field; message non-empty. */

@@ -62,7 +62,6 @@ test('required fields and enumerations are checked, field named', async () => {
   const cases = [
     [{ name: undefined }, 'name'],
     [{ name: '' }, 'name'],
-    [{ name: '   ' }, 'name'],
     [{ kind: undefined }, 'kind'],
     [{ kind: 'bank' }, 'kind'],
     [{ province: undefined }, 'province'],
@@ -77,6 +76,14 @@ test('required fields and enumerations are checked, field named', async () => {
     const body = { ...ok(), ...patch };
     for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
     assertError(await admin.post('/api/v1/orgs', body), 400, 'validation_failed', field);
+  }
+  assert.equal((await admin.get('/api/v1/orgs?limit=1')).json.total, before);
+});
+
+test('a name of only blanks is no name → 400 field name', async () => {
+  const before = (await admin.get('/api/v1/orgs?limit=1')).json.total;
+  for (const name of ['   ', '\t', '\u3000']) {
+    assertError(await admin.post('/api/v1/orgs', { name, kind: 'vas', uscc: uscc(), province: '35' }), 400, 'validation_failed', 'name');
   }
   assert.equal((await admin.get('/api/v1/orgs?limit=1')).json.total, before);
 });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, assertError, assertList, createOrg, userWithClient, uniq, uscc, listAll, auditTotal,
+  startServer, assertError, assertList, createOrg, userWithClient, uniq, uscc, listAll, auditTotal, Soft,
 } from './lib.mjs';
 
 let srv, admin;
@@ -84,34 +84,45 @@ test('the expected scopes are what the contract says (sanity of the fixture)', a
 
 test('GET /orgs lists exactly the caller\'s scope', async () => {
   const { orgScope } = await expectations();
+  const soft = new Soft();
   for (const [k, u] of Object.entries(U)) {
-    const got = (await listAll(u.client, '/api/v1/orgs')).items;
-    assert.deepEqual(sorted(got.map((o) => o.id)), sorted(orgScope[k]), `${k} (${u.user.role}) sees its scope`);
-    const t = assertList(await u.client.get('/api/v1/orgs?limit=1'));
-    assert.equal(t.total, orgScope[k].size, `${k}: total counts only its scope`);
+    await soft.run(`${k} (${u.user.role})`, async () => {
+      const got = (await listAll(u.client, '/api/v1/orgs')).items;
+      assert.deepEqual(sorted(got.map((o) => o.id)), sorted(orgScope[k]), 'org ids listed');
+      const t = assertList(await u.client.get('/api/v1/orgs?limit=1'));
+      assert.equal(t.total, orgScope[k].size, 'total counts only its scope');
+    });
   }
+  soft.done('scopes');
 });
 
 test('GET /orgs/{id}: 200 inside scope, 404 outside (every org, every user)', async () => {
   const { orgs, orgScope } = await expectations();
+  const soft = new Soft();
   for (const [k, u] of Object.entries(U)) {
     for (const o of orgs) {
-      const r = await u.client.get(`/api/v1/orgs/${o.id}`);
-      if (orgScope[k].has(o.id)) assert.equal(r.status, 200, `${k} GET own-scope org ${o.name}: ${r}`);
-      else assertError(r, 404, 'not_found');
+      await soft.run(`${k} (${u.user.role}) GET org ${o.name} (${orgScope[k].has(o.id) ? 'in' : 'out of'} scope)`, async () => {
+        const r = await u.client.get(`/api/v1/orgs/${o.id}`);
+        if (orgScope[k].has(o.id)) assert.equal(r.status, 200, `${r}`);
+        else assertError(r, 404, 'not_found');
+      });
     }
   }
+  soft.done('GETs');
 });
 
 test('PATCH /orgs/{id} outside scope → 404 for every role, and nothing changes', async () => {
   const { orgs, orgScope } = await expectations();
   const audits = await auditTotal(admin);
+  const soft = new Soft();
   for (const [k, u] of Object.entries(U)) {
     for (const o of orgs) {
       if (orgScope[k].has(o.id)) continue;
-      assertError(await u.client.patch(`/api/v1/orgs/${o.id}`, { name: 'hijacked' }), 404, 'not_found');
+      await soft.run(`${k} PATCH ${o.name}`, async () =>
+        assertError(await u.client.patch(`/api/v1/orgs/${o.id}`, { name: 'hijacked' }), 404, 'not_found'));
     }
   }
+  soft.done('PATCHes');
   const after = (await listAll(admin, '/api/v1/orgs')).items;
   assert.deepEqual(after, orgs, 'no org changed');
   assert.equal(await auditTotal(admin), audits);
@@ -120,58 +131,77 @@ test('PATCH /orgs/{id} outside scope → 404 for every role, and nothing changes
 test('read-only roles: PATCH inside scope → 403 forbidden, nothing changes', async () => {
   const audits = await auditTotal(admin);
   const cases = [['staffA1', O.A1], ['regR', O.A1], ['regR', O.R], ['natN', O.B], ['aud', O.A], ['staffB1', O.B1]];
+  const soft = new Soft();
   for (const [k, o] of cases) {
-    assertError(await U[k].client.patch(`/api/v1/orgs/${o.id}`, { name: 'nope' }), 403, 'forbidden');
-    assert.equal((await admin.get(`/api/v1/orgs/${o.id}`)).json.name, o.name);
+    await soft.run(`${k} PATCH ${o.name}`, async () => {
+      assertError(await U[k].client.patch(`/api/v1/orgs/${o.id}`, { name: 'nope' }), 403, 'forbidden');
+      assert.equal((await admin.get(`/api/v1/orgs/${o.id}`)).json.name, o.name);
+    });
   }
   assert.equal(await auditTotal(admin), audits);
+  soft.done('read-only PATCHes');
 });
 
 test('POST /orgs: operator_admin only under its tree and only operator kinds; others forbidden', async () => {
   const before = (await admin.get('/api/v1/orgs?limit=1')).json.total;
   const audits = await auditTotal(admin);
+  const soft = new Soft();
   const body = (extra) => ({ name: uniq('越权'), kind: 'vas', uscc: uscc(), province: '35', ...extra });
   // Parent outside the tree: 404, the parent's existence is not revealed.
-  assertError(await U.adminA.client.post('/api/v1/orgs', body({ parent_id: O.B.id })), 404, 'not_found');
-  assertError(await U.adminA.client.post('/api/v1/orgs', body({ parent_id: O.R.id })), 404, 'not_found');
-  assertError(await U.adminA1.client.post('/api/v1/orgs', body({ parent_id: O.A.id })), 404, 'not_found');
-  assertError(await U.adminB.client.post('/api/v1/orgs', body({ parent_id: O.A1.id })), 404, 'not_found');
+  for (const [k, parent] of [['adminA', O.B], ['adminA', O.R], ['adminA1', O.A], ['adminB', O.A1]]) {
+    await soft.run(`${k} POST /orgs under ${parent.name}`, async () =>
+      assertError(await U[k].client.post('/api/v1/orgs', body({ parent_id: parent.id })), 404, 'not_found'));
+  }
   // No parent (a new top-level tenant) and non-operator kinds are not an operator admin's to make.
   for (const b of [body({}), body({ parent_id: O.A.id, kind: 'regulator_ca', jurisdiction: [{ province: '*', kind: '*' }] }),
     body({ parent_id: O.A.id, kind: 'regulator_ministry' })]) {
-    const r = await U.adminA.client.post('/api/v1/orgs', b);
-    assert.ok(r.status === 403 || r.status === 400, `operator_admin POST ${JSON.stringify(b)}: ${r}`);
+    await soft.run(`adminA POST ${JSON.stringify(b)}`, async () => {
+      const r = await U.adminA.client.post('/api/v1/orgs', b);
+      assert.ok(r.status === 403 || r.status === 400, `${r}`);
+    });
   }
   // Read-only roles: forbidden even with a parent in scope.
   for (const [k, parent] of [['staffA1', O.A1], ['regR', O.A1], ['natN', O.A], ['aud', O.A]]) {
-    assertError(await U[k].client.post('/api/v1/orgs', body({ parent_id: parent.id })), 403, 'forbidden');
+    await soft.run(`${k} POST /orgs under ${parent.name}`, async () =>
+      assertError(await U[k].client.post('/api/v1/orgs', body({ parent_id: parent.id })), 403, 'forbidden'));
   }
+  soft.done('org creations');
   assert.equal((await admin.get('/api/v1/orgs?limit=1')).json.total, before, 'nothing created');
   assert.equal(await auditTotal(admin), audits);
 });
 
 test('GET /users lists exactly the users of the caller\'s scope', async () => {
   const { userScope } = await expectations();
+  const soft = new Soft();
   for (const [k, u] of Object.entries(U)) {
-    const got = (await listAll(u.client, '/api/v1/users')).items;
-    assert.deepEqual(sorted(got.map((x) => x.id)), sorted(userScope[k]), `${k} (${u.user.role}) sees only its users`);
+    await soft.run(`${k} (${u.user.role})`, async () => {
+      const got = (await listAll(u.client, '/api/v1/users')).items;
+      assert.deepEqual(sorted(got.map((x) => x.id)), sorted(userScope[k]), 'user ids listed');
+    });
   }
+  soft.done('user lists');
 });
 
 test('GET/PATCH /users/{id} and password reset outside scope → 404; nothing changes', async () => {
   const { users, userScope } = await expectations();
   const audits = await auditTotal(admin);
+  const soft = new Soft();
   for (const [k, u] of Object.entries(U)) {
     for (const x of users) {
       if (userScope[k].has(x.id)) {
-        assert.equal((await u.client.get(`/api/v1/users/${x.id}`)).status, 200, `${k} GET ${x.username}`);
+        await soft.run(`${k} GET in-scope user ${x.username}`, async () =>
+          assert.equal((await u.client.get(`/api/v1/users/${x.id}`)).status, 200));
         continue;
       }
-      assertError(await u.client.get(`/api/v1/users/${x.id}`), 404, 'not_found');
-      assertError(await u.client.patch(`/api/v1/users/${x.id}`, { disabled: true }), 404, 'not_found');
-      assertError(await u.client.post(`/api/v1/users/${x.id}/password`, {}), 404, 'not_found');
+      await soft.run(`${k} GET user ${x.username}`, async () =>
+        assertError(await u.client.get(`/api/v1/users/${x.id}`), 404, 'not_found'));
+      await soft.run(`${k} PATCH user ${x.username}`, async () =>
+        assertError(await u.client.patch(`/api/v1/users/${x.id}`, { disabled: true }), 404, 'not_found'));
+      await soft.run(`${k} reset password of ${x.username}`, async () =>
+        assertError(await u.client.post(`/api/v1/users/${x.id}/password`, {}), 404, 'not_found'));
     }
   }
+  soft.done('user requests');
   assert.deepEqual((await listAll(admin, '/api/v1/users')).items.map((x) => [x.id, x.disabled, x.display_name]),
     users.map((x) => [x.id, x.disabled, x.display_name]), 'no user changed');
   assert.equal(await auditTotal(admin), audits);
@@ -181,18 +211,23 @@ test('GET/PATCH /users/{id} and password reset outside scope → 404; nothing ch
 
 test('POST/PATCH /users: operator_admin within its tree and operator roles only', async () => {
   const before = (await admin.get('/api/v1/users?limit=1')).json.total;
+  const soft = new Soft();
   const body = (extra) => ({ username: uniq('scope'), display_name: '越权用户', role: 'operator_staff', ...extra });
-  assertError(await U.adminA.client.post('/api/v1/users', body({ org_id: O.B.id })), 404, 'not_found');
-  assertError(await U.adminA.client.post('/api/v1/users', body({ org_id: O.R.id })), 404, 'not_found');
-  assertError(await U.adminA1.client.post('/api/v1/users', body({ org_id: O.A.id })), 404, 'not_found');
+  for (const [k, org] of [['adminA', O.B], ['adminA', O.R], ['adminA1', O.A]]) {
+    await soft.run(`${k} POST /users in ${org.name}`, async () =>
+      assertError(await U[k].client.post('/api/v1/users', body({ org_id: org.id })), 404, 'not_found'));
+  }
   for (const role of ['sysadmin', 'regulator', 'national_regulator', 'auditor']) {
-    const r = await U.adminA.client.post('/api/v1/users', body({ org_id: O.A1.id, role }));
-    assert.ok(r.status === 403 || r.status === 400, `operator_admin creates ${role}: ${r}`);
+    await soft.run(`adminA creates a ${role}`, async () => {
+      const r = await U.adminA.client.post('/api/v1/users', body({ org_id: O.A1.id, role }));
+      assert.ok(r.status === 403 || r.status === 400, `${r}`);
+    });
   }
   for (const k of ['staffA1', 'regR', 'natN', 'aud', 'staffB1']) {
-    const org = U[k].user.org_id;
-    assertError(await U[k].client.post('/api/v1/users', body({ org_id: org })), 403, 'forbidden');
+    await soft.run(`${k} POST /users in its own org`, async () =>
+      assertError(await U[k].client.post('/api/v1/users', body({ org_id: U[k].user.org_id })), 403, 'forbidden'));
   }
+  soft.done('user creations');
   assert.equal((await admin.get('/api/v1/users?limit=1')).json.total, before, 'nothing created');
 
   // Allowed: a staff user in a descendant org, then an update of it.
@@ -204,9 +239,12 @@ test('POST/PATCH /users: operator_admin within its tree and operator roles only'
   assert.ok(esc.status === 403 || esc.status === 400, `operator_admin promotes to sysadmin: ${esc}`);
   assert.equal((await admin.get(`/api/v1/users/${ok.json.user.id}`)).json.role, 'operator_admin');
   // Read-only roles cannot update users in their scope.
-  assertError(await U.regR.client.patch(`/api/v1/users/${U.staffA1.user.id}`, { display_name: 'x' }), 403, 'forbidden');
-  assertError(await U.staffA1.client.patch(`/api/v1/users/${U.adminA1.user.id}`, { disabled: true }), 403, 'forbidden');
-  assertError(await U.aud.client.patch(`/api/v1/users/${U.staffA1.user.id}`, { disabled: true }), 403, 'forbidden');
+  const soft2 = new Soft();
+  for (const [k, target] of [['regR', 'staffA1'], ['staffA1', 'adminA1'], ['aud', 'staffA1'], ['natN', 'staffB1']]) {
+    await soft2.run(`${k} PATCH in-scope user ${target}`, async () =>
+      assertError(await U[k].client.patch(`/api/v1/users/${U[target].user.id}`, { display_name: 'x' }), 403, 'forbidden'));
+  }
+  soft2.done('read-only user updates');
 });
 
 test('list filters cannot reach outside scope', async () => {
@@ -221,14 +259,17 @@ test('list filters cannot reach outside scope', async () => {
 });
 
 test('tokens: list only one\'s own; DELETE of another tenant\'s (or user\'s) token → 404', async () => {
+  const soft = new Soft();
   for (const [k, u] of Object.entries(U)) {
-    const list = assertList(await u.client.get('/api/v1/tokens'));
-    assert.deepEqual(list.items.map((t) => t.id), [T[k]], `${k} lists only its token`);
+    await soft.run(`${k} lists only its token`, async () =>
+      assert.deepEqual(assertList(await u.client.get('/api/v1/tokens')).items.map((t) => t.id), [T[k]]));
     for (const [k2, id] of Object.entries(T)) {
       if (k2 === k) continue;
-      assertError(await u.client.del(`/api/v1/tokens/${id}`), 404, 'not_found');
+      await soft.run(`${k} DELETE ${k2}'s token`, async () =>
+        assertError(await u.client.del(`/api/v1/tokens/${id}`), 404, 'not_found'));
     }
   }
+  soft.done('token requests');
   const all = assertList(await admin.get('/api/v1/tokens?limit=500'));
   for (const id of Object.values(T)) assert.ok(all.items.some((t) => t.id === id), `token ${id} survived`);
 });
