@@ -23,5 +23,6 @@ int cmd_calendar(int argc, char **argv);
 int cmd_duty(int argc, char **argv);
 int cmd_duty_remind(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_import_nmap(int argc, char **argv);
 
 #endif

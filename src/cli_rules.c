@@ -412,7 +412,10 @@ int cmd_import(int argc, char **argv)
     static const char usage[] =
         "usage: fanghu import units FILE              import network units (CSV or XLSX; all or "
         "nothing)\n"
-        "       fanghu import units --template OUT.xlsx  write the import template\n";
+        "       fanghu import units --template OUT.xlsx  write the import template\n"
+        "       fanghu import nmap FILE [--json]         import an nmap XML scan (R4 exposure)\n";
+    if (argc >= 1 && !strcmp(argv[0], "nmap"))
+        return cmd_import_nmap(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[0], "units")) {
         int h = argc >= 1 && !strcmp(argv[0], "--help");
         fputs(usage, h ? stdout : stderr);

@@ -23,7 +23,7 @@ static void usage(FILE *out)
           "  mlps grade       R2 等级保护 grading (--info/--service OBJECT:DEGREE, --json)\n"
           "  risk calc        R7 risk value (--asset --threat --vuln, --json)\n"
           "  duty             recompute | list [--org ID] [--overdue] | remind (R3 deadlines)\n"
-          "  import units     FILE (CSV/XLSX, all or nothing) | --template OUT.xlsx\n"
+          "  import units|nmap FILE (units: CSV/XLSX, all or nothing; nmap: XML scan)\n"
           "  calendar         import | show | add-workdays | is-workday (R6 working days)\n"
           "  version          print the version\n\n"
           "`fanghu COMMAND --help` describes each command.\n",
