@@ -458,7 +458,7 @@ const struct route auth_routes[] = {
     {"GET", "/api/v1/health", health, R_PUBLIC},
     {"POST", "/api/v1/session", login, R_PUBLIC | R_OWN_TX},
     {"DELETE", "/api/v1/session", logout, R_PW_CHANGE},
-    {"DELETE", "/api/v1/me/sessions", logout_all, R_PW_CHANGE},
+    {"DELETE", "/api/v1/me/sessions", logout_all, 0},
     {"GET", "/api/v1/me", me, R_PW_CHANGE},
     {"POST", "/api/v1/me/password", change_password, R_PW_CHANGE | R_OWN_TX},
     {"GET", "/api/v1/tokens", tokens_list, 0},

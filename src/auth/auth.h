@@ -28,6 +28,7 @@ struct caller {
     char username[65];
     enum role role;
     long long org_id; /* 0: none (system administrators, system auditors) */
+    int org_regulator; /* the organisation is a regulator */
     int must_change_password;
     int via_token;         /* authenticated by an API token */
     char token_scope[24];  /* "read" | "events:write" */
@@ -49,7 +50,7 @@ enum scope_mode scope_mode(const struct caller *c);
  *   static const char *const q[3] = SCOPED("SELECT … FROM orgs o WHERE ", "o.id", " AND …");  */
 #define SCOPE_PRED_ALL(col)  "(CAST($1 AS BIGINT) IS NULL OR 1 = 1)"
 #define SCOPE_PRED_TREE(col) "(" col " IN (SELECT descendant FROM org_tree WHERE ancestor = $1))"
-#define SCOPE_PRED_JURIS(col)                                                                    \
+#define SCOPE_PRED_JURIS(col)                                                                      \
     "(" col " IN (SELECT sr.org_id FROM regulator_scope sr WHERE sr.regulator_id = $1))"
 #define SCOPED(head, col, tail)                                                                    \
     {                                                                                              \

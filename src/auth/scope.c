@@ -54,9 +54,11 @@ enum scope_mode scope_mode(const struct caller *c)
 {
     if (c->role == ROLE_SYSADMIN || (c->role == ROLE_AUDITOR && !c->org_id))
         return SCOPE_ALL;
-    if (role_is_regulator(c->role))
+    /* Regulators, and an auditor of a regulator, see the regulator's jurisdiction; operators
+     * and an operator's own auditor see the organisation's subtree. */
+    if (role_is_regulator(c->role) || (c->role == ROLE_AUDITOR && c->org_regulator))
         return SCOPE_JURIS;
-    return SCOPE_TREE; /* operators and an organisation's own auditors; no org → sees nothing */
+    return SCOPE_TREE;
 }
 
 const char *scope_sql(const struct caller *c, const char *const variants[3])

@@ -14,13 +14,14 @@
 enum { TOUCH_EVERY_S = 60 };
 
 static const char SQL_SESSION[] =
-    "SELECT u.id, u.username, u.role, u.org_id, u.must_change_password, s.csrf_token, s.last_seen "
-    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled = 0";
+    "SELECT u.id, u.username, u.role, u.org_id, u.must_change_password, s.csrf_token, s.last_seen, "
+    "o.kind FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN orgs o ON o.id = u.org_id "
+    "WHERE s.token_hash = $1 AND u.disabled = 0";
 static const char SQL_TOUCH[] = "UPDATE sessions SET last_seen = $2 WHERE token_hash = $1";
 static const char SQL_DROP[] = "DELETE FROM sessions WHERE token_hash = $1";
 static const char SQL_TOKEN[] =
-    "SELECT u.id, u.username, u.role, u.org_id, t.scope, t.expires_at, t.last_used, t.id "
-    "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+    "SELECT u.id, u.username, u.role, u.org_id, t.scope, t.expires_at, t.last_used, t.id, o.kind "
+    "FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN orgs o ON o.id = u.org_id "
     "WHERE t.token_hash = $1 AND t.revoked = 0 AND u.disabled = 0";
 static const char SQL_TOKEN_TOUCH[] = "UPDATE api_tokens SET last_used = $2 WHERE id = $1";
 
@@ -29,12 +30,15 @@ static int is_write(const char *m)
     return strcmp(m, "GET") && strcmp(m, "HEAD");
 }
 
-static void fill_caller(struct caller *c, struct db_stmt *s)
+/* Columns 0..3: id, username, role, org_id; kind_col: the organisation's kind. */
+static void fill_caller(struct caller *c, struct db_stmt *s, int kind_col)
 {
     c->user_id = db_int(s, 0);
     snprintf(c->username, sizeof c->username, "%s", db_text(s, 1));
     c->role = role_parse(db_text(s, 2));
     c->org_id = db_null(s, 3) ? 0 : db_int(s, 3);
+    const char *kind = db_text(s, kind_col);
+    c->org_regulator = kind && !strncmp(kind, "regulator", 9);
 }
 
 /* A small write outside the request's transaction, for last-seen times. */
@@ -71,7 +75,7 @@ static enum err by_token(struct request *r, const char *token)
     if (!(rc = db_step(s, &row)) && row) {
         int expired = !db_null(s, 5) && db_int(s, 5) <= now;
         if (!expired) {
-            fill_caller(&r->caller, s);
+            fill_caller(&r->caller, s, 8);
             r->caller.via_token = 1;
             snprintf(r->caller.token_scope, sizeof r->caller.token_scope, "%s", db_text(s, 4));
             last = db_null(s, 6) ? 0 : db_int(s, 6);
@@ -102,7 +106,7 @@ static enum err by_cookie(struct request *r, const char *cookie)
     if (!(rc = db_step(s, &row)) && row) {
         last = db_int(s, 6);
         if (now - last <= idle) {
-            fill_caller(&r->caller, s);
+            fill_caller(&r->caller, s, 7);
             r->caller.must_change_password = (int)db_int(s, 4);
             snprintf(r->caller.csrf, sizeof r->caller.csrf, "%s", db_text(s, 5));
             memcpy(r->caller.session_hash, hash, sizeof hash);
@@ -135,7 +139,7 @@ enum err auth_resolve(struct request *r)
         return rc;
     /* CSRF: a cookie-authenticated write must echo the session's token in a header, which a
      * cross-site form or script cannot read. Login itself creates the session, so is exempt. */
-    if (is_write(r->method) && strcmp(r->path, "/api/v1/session")) {
+    if (is_write(r->method) && (strcmp(r->method, "POST") || strcmp(r->path, "/api/v1/session"))) {
         const char *h = req_header(r, "X-CSRF-Token");
         if (!h || !crypto_streq(h, r->caller.csrf))
             return errf(ERR_CSRF, NULL, "缺少或错误的 X-CSRF-Token 请求头");

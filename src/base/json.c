@@ -40,6 +40,18 @@ static int has_control(const char *s)
     return 0;
 }
 
+/* Only white space, ASCII or the ideographic space U+3000 (what a Chinese IME types). */
+static int is_blank(const char *s)
+{
+    for (;;) {
+        s += strspn(s, " \t\r\n");
+        if (!strncmp(s, "\xe3\x80\x80", 3))
+            s += 3;
+        else
+            return !*s;
+    }
+}
+
 static const char *label(const struct jfield *f)
 {
     return f->label ? f->label : f->name;
@@ -60,7 +72,7 @@ static enum err check_one(const struct jfield *f, json_t *v)
             return errf(ERR_VALIDATION, f->name, "%s 含有不允许的控制字符", label(f));
         if (strlen(s) > max)
             return errf(ERR_VALIDATION, f->name, "%s 过长（最多 %zu 字节）", label(f), max);
-        if (f->required && !*s)
+        if (f->required && is_blank(s))
             return errf(ERR_VALIDATION, f->name, "%s 不能为空", label(f));
         struct date d;
         time_t t;
@@ -102,8 +114,7 @@ enum err json_check(json_t *obj, const struct jfield *fields)
 {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v)
-    {
+    json_object_foreach (obj, key, v) {
         const struct jfield *f = find(fields, key);
         if (!f)
             return errf(ERR_UNKNOWN_FIELD, key, "不允许的字段：%s", key);

@@ -73,6 +73,9 @@ const char *req_cookie(struct request *r, const char *name);
 enum err req_param_id(struct request *r, int i, long long *id);
 /* Parses the body as a JSON object and checks it against fields; the object lives with r. */
 enum err req_json(struct request *r, const struct jfield *fields, json_t **out);
+/* The query parameter as a LIKE pattern "%text%" with %, _ and \ escaped (use it with
+ * `LIKE $n ESCAPE '\'`), or NULL when absent or empty. */
+const char *req_like(struct request *r, const char *name);
 /* ?limit=&offset= with limit 1..500 (default 50), offset ≥ 0. */
 enum err req_page(struct request *r, long long *limit, long long *offset);
 

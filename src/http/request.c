@@ -48,6 +48,24 @@ enum err req_json(struct request *r, const struct jfield *fields, json_t **out)
     return ERR_OK;
 }
 
+const char *req_like(struct request *r, const char *name)
+{
+    const char *q = req_query(r, name);
+    if (!q || !*q)
+        return NULL;
+    size_t n = strlen(q);
+    char *out = arena_alloc(&r->arena, 2 * n + 3), *p = out;
+    *p++ = '%';
+    for (; *q; q++) {
+        if (*q == '%' || *q == '_' || *q == '\\')
+            *p++ = '\\';
+        *p++ = *q;
+    }
+    *p++ = '%';
+    *p = '\0';
+    return out;
+}
+
 static enum err number(const char *s, const char *field, long long min, long long max,
                        long long *out)
 {

@@ -15,7 +15,7 @@ enum err org_add_jurisdiction(struct db *db, long long id, json_t *org);
     "SELECT o.id, o.name, o.kind, o.uscc, o.province, CAST(o.parent_id AS TEXT), p.name, "         \
     "o.created_at, o.updated_at FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id WHERE "
 #define ORG_FILTERS                                                                                \
-    " AND (CAST($2 AS TEXT) IS NULL OR o.name LIKE $2 OR o.uscc = $3)"                             \
+    " AND (CAST($2 AS TEXT) IS NULL OR o.name LIKE $2 ESCAPE '\\' OR o.uscc = $3)"                 \
     " AND (CAST($4 AS TEXT) IS NULL OR o.kind = $4) AND (CAST($5 AS TEXT) IS NULL OR o.province "  \
     "= $5)"                                                                                        \
     " AND (CAST($6 AS BIGINT) IS NULL OR o.parent_id = $6)"
@@ -30,7 +30,7 @@ static void bind_filters(struct request *r, struct db_stmt *s)
     scope_bind(s, &r->caller);
     const char *q = req_query(r, "q"), *kind = req_query(r, "kind"),
                *prov = req_query(r, "province"), *parent = req_query(r, "parent_id");
-    db_bind_text(s, 2, q && *q ? arena_printf(&r->arena, "%%%s%%", q) : NULL);
+    db_bind_text(s, 2, req_like(r, "q"));
     db_bind_text(s, 3, q && *q ? q : NULL);
     db_bind_text(s, 4, kind && *kind ? kind : NULL);
     db_bind_text(s, 5, prov && *prov ? prov : NULL);
@@ -61,8 +61,7 @@ static enum err list(struct request *r)
     db_done(s);
     size_t i;
     json_t *o;
-    json_array_foreach(items, i, o)
-    {
+    json_array_foreach (items, i, o) {
         if (!rc)
             rc = org_add_jurisdiction(r->db, id_parse(json_str(o, "id")), o);
     }
@@ -108,7 +107,7 @@ static enum err create(struct request *r)
         if (!parent)
             return errf(ERR_VALIDATION, "parent_id", "须指定上级机构（本单位或其下属单位）");
         if (scope_check_org(r, id_parse(parent)))
-            return errf(ERR_VALIDATION, "parent_id", "上级机构不存在");
+            return errf(ERR_NOT_FOUND, "parent_id", "上级机构不存在");
         if (k && k->regulator)
             return errf(ERR_FORBIDDEN, "kind", "运行单位管理员不能创建监管机构");
     } else if (r->caller.role != ROLE_SYSADMIN) {
@@ -162,6 +161,7 @@ static enum err meta(struct request *r)
         json_array_append_new(roles, json_pack("{s:s,s:s}", "code", role_code((enum role)i), "name",
                                                role_name((enum role)i)));
     const struct province *p = province_list(&n);
+    json_array_append_new(provinces, json_pack("{s:s,s:s}", "code", "00", "name", "全国"));
     for (size_t i = 0; i < n; i++)
         json_array_append_new(provinces,
                               json_pack("{s:s,s:s}", "code", p[i].code, "name", p[i].name));
@@ -172,7 +172,7 @@ static enum err meta(struct request *r)
 }
 
 const struct route org_routes[] = {
-    {"GET", "/api/v1/orgs", list, 0},           {"POST", "/api/v1/orgs", create, 0},
-    {"GET", "/api/v1/orgs/:id", get, 0},        {"PATCH", "/api/v1/orgs/:id", update, 0},
-    {"GET", "/api/v1/meta", meta, R_PW_CHANGE}, {NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/orgs", list, 0},    {"POST", "/api/v1/orgs", create, 0},
+    {"GET", "/api/v1/orgs/:id", get, 0}, {"PATCH", "/api/v1/orgs/:id", update, 0},
+    {"GET", "/api/v1/meta", meta, 0},    {NULL, NULL, NULL, 0},
 };

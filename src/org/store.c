@@ -293,7 +293,7 @@ enum err org_create(struct db *db, const struct audit_ctx *ax, json_t *in, long 
     if (parent) {
         char pk[32];
         if (org_kind_of(db, parent, pk))
-            return errf(ERR_VALIDATION, "parent_id", "上级机构不存在");
+            return errf(ERR_NOT_FOUND, "parent_id", "上级机构不存在");
         if (org_kind_find(pk)->regulator != kind->regulator)
             return errf(ERR_VALIDATION, "parent_id", "监管机构与运行单位不能互为上下级");
     }

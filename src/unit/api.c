@@ -30,7 +30,7 @@ json_t *filing_row_json(struct db_stmt *s, int with_snapshot, struct date today)
     " AND (CAST($4 AS TEXT) IS NULL OR u.unit_type = $4)"                                          \
     " AND (CAST($5 AS TEXT) IS NULL OR u.status = $5)"                                             \
     " AND (CAST($6 AS TEXT) IS NULL OR u.filing_status = $6)"                                      \
-    " AND (CAST($7 AS TEXT) IS NULL OR u.name LIKE $7)"                                            \
+    " AND (CAST($7 AS TEXT) IS NULL OR u.name LIKE $7 ESCAPE '\\')"                                \
     " AND (CAST($8 AS BIGINT) IS NULL OR u.cii = $8)"
 #define PAGE " LIMIT $9 OFFSET $10"
 
@@ -65,8 +65,7 @@ static void bind_unit_filters(struct request *r, struct db_stmt *s)
     bind_text_filter(r, s, 4, "unit_type");
     bind_text_filter(r, s, 5, "status");
     bind_text_filter(r, s, 6, "filing_status");
-    const char *q = req_query(r, "q");
-    db_bind_text(s, 7, q && *q ? arena_printf(&r->arena, "%%%s%%", q) : NULL);
+    db_bind_text(s, 7, req_like(r, "q"));
     const char *cii = req_query(r, "cii");
     if (cii && *cii)
         db_bind_int(s, 8, !strcmp(cii, "true") || !strcmp(cii, "1"));
@@ -217,7 +216,7 @@ static enum err unit_create_h(struct request *r)
         return rc;
     long long org = id_parse(json_str(in, "org_id")), id;
     if (scope_check_org(r, org))
-        return errf(ERR_VALIDATION, "org_id", "所属单位不存在");
+        return errf(ERR_NOT_FOUND, "org_id", "所属单位不存在");
     struct audit_ctx ax = audit_ctx_of(r);
     if ((rc = unit_create(r->db, &ax, org, in, &id)))
         return rc;

@@ -19,7 +19,8 @@ json_t *user_row_json(struct db_stmt *s);
     "u.must_change_password, u.locked_until, u.last_login_at, u.created_at "                       \
     "FROM users u LEFT JOIN orgs o ON o.id = u.org_id WHERE "
 #define USER_FILTERS                                                                               \
-    " AND (CAST($2 AS TEXT) IS NULL OR u.username LIKE $2 OR u.display_name LIKE $2)"              \
+    " AND (CAST($2 AS TEXT) IS NULL OR u.username LIKE $2 ESCAPE '\\' OR u.display_name LIKE $2 "  \
+    "ESCAPE '\\')"                                                                                 \
     " AND (CAST($3 AS BIGINT) IS NULL OR u.org_id = $3) AND (CAST($4 AS TEXT) IS NULL OR u.role "  \
     "= $4)"
 
@@ -31,8 +32,8 @@ static const char *const SQL_COUNT[3] =
 static void bind_filters(struct request *r, struct db_stmt *s)
 {
     scope_bind(s, &r->caller);
-    const char *q = req_query(r, "q"), *org = req_query(r, "org_id"), *role = req_query(r, "role");
-    db_bind_text(s, 2, q && *q ? arena_printf(&r->arena, "%%%s%%", q) : NULL);
+    const char *org = req_query(r, "org_id"), *role = req_query(r, "role");
+    db_bind_text(s, 2, req_like(r, "q"));
     if (org && id_parse(org) >= 0)
         db_bind_int(s, 3, id_parse(org));
     else if (org && *org)
@@ -144,7 +145,7 @@ static enum err create(struct request *r)
         return errf(ERR_VALIDATION, "role", "未知角色：%s", json_str(in, "role"));
     if ((rc = may_manage(r, u.org_id, u.role))) {
         if (rc == ERR_NOT_FOUND) /* an organisation the caller cannot see does not exist for it */
-            return errf(ERR_VALIDATION, "org_id", "组织机构不存在");
+            return errf(ERR_NOT_FOUND, "org_id", "组织机构不存在");
         return rc;
     }
     long long id;
@@ -222,10 +223,15 @@ out:
     return rc;
 }
 
+static const struct jfield NO_FIELDS[] = {{NULL, 0, 0, 0, 0, 0, NULL}};
+
 static enum err reset_password(struct request *r)
 {
     long long id, org;
+    json_t *in;
     enum err rc = req_param_id(r, 0, &id);
+    if (!rc && r->body.len && (rc = req_json(r, NO_FIELDS, &in)))
+        return rc;
     if (rc || (rc = visible_user(r, id, &org)) || (rc = may_manage(r, org, ROLE_NONE)))
         return rc;
     char pw[32];

@@ -76,7 +76,7 @@ enum err user_role_fits(struct db *db, enum role role, long long org_id)
     char kind[32];
     enum err rc = org_kind_of(db, org_id, kind);
     if (rc)
-        return errf(ERR_VALIDATION, "org_id", "组织机构不存在");
+        return errf(ERR_NOT_FOUND, "org_id", "组织机构不存在");
     const struct org_kind *k = org_kind_find(kind);
     if (role_is_regulator(role) && !k->regulator)
         return errf(ERR_VALIDATION, "role", "监管角色只能属于监管机构");

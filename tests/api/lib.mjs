@@ -430,8 +430,11 @@ const isObjOrNull = (v) => v === null || (typeof v === 'object' && !Array.isArra
 const isInt = (v) => Number.isInteger(v);
 
 const SHAPES = {
+  // role_name (Chinese) is part of the contract; org_id/org_name are null for accounts without an
+  // organisation (the system administrator, system auditors).
   USER: {
-    id: isStr, username: isStr, display_name: isStr, role: isStr, org_id: isStr, org_name: isStr,
+    id: isStr, username: isStr, display_name: isStr, role: isStr, role_name: isStr,
+    org_id: isStrOrNull, org_name: isStrOrNull,
     disabled: isBool, must_change_password: isBool, locked_until: isTimeOrNull,
     last_login_at: isTimeOrNull, created_at: isTime,
   },
@@ -443,6 +446,7 @@ const SHAPES = {
   },
   TOKEN: {
     id: isStr, name: isStr, scope: (v) => v === 'read' || v === 'events:write', user_id: isStr,
+    username: isStr,
     created_at: isTime, expires_at: isTimeOrNull, last_used_at: isTimeOrNull,
   },
   AUDIT: {

@@ -63,10 +63,14 @@ async function expectations() {
   const orgScope = {
     adminA: subtree(O.A.id), adminA1: subtree(O.A1.id), staffA1: subtree(O.A1.id),
     adminB: subtree(O.B.id), staffB1: subtree(O.B1.id),
-    regR: juris(byId.get(O.R.id)), regR2: juris(byId.get(O.R2.id)), natN: juris(byId.get(O.N.id)), aud: all,
+    regR: juris(byId.get(O.R.id)), regR2: juris(byId.get(O.R2.id)), natN: juris(byId.get(O.N.id)),
+    // An auditor of an organisation sees what its organisation sees: here the ministry's
+    // jurisdiction (*, *), i.e. every organisation; a system auditor (no organisation) sees all.
+    aud: juris(byId.get(O.N.id)),
   };
+  assert.deepEqual(sorted(orgScope.aud), sorted(all), 'the ministry auditor covers every organisation');
   const userScope = Object.fromEntries(Object.entries(orgScope).map(([k, s]) =>
-    [k, k === 'aud' ? new Set(users.map((u) => u.id)) : new Set(users.filter((u) => s.has(u.org_id)).map((u) => u.id))]));
+    [k, new Set(users.filter((u) => s.has(u.org_id)).map((u) => u.id))]));
   return { orgs, users, orgScope, userScope };
 }
 

@@ -51,15 +51,21 @@ test('exact shapes of every contract object', async () => {
 
   const meta = (await admin.get('/api/v1/meta')).json;
   await soft.run('meta keys', () => assert.deepEqual(keys(meta), ['org_kinds', 'provinces', 'roles']));
+  // org_kinds also say whether a kind is a regulator (the console builds forms from it).
+  const metaKeys = { org_kinds: 'code,name,regulator', roles: 'code,name', provinces: 'code,name' };
   for (const list of ['org_kinds', 'roles', 'provinces']) {
     await soft.run(`meta ${list} item keys`, () =>
-      assert.deepEqual([...new Set(meta[list].map((x) => keys(x).join(',')))], ['code,name']));
+      assert.deepEqual([...new Set(meta[list].map((x) => keys(x).join(',')))], [metaKeys[list]]));
   }
+  await soft.run('meta provinces include 00 全国', () =>
+    assert.ok(meta.provinces.some((p) => p.code === '00' && p.name === '全国')));
 
   const err = await admin.get('/api/v1/orgs/999999999');
   await soft.run('error envelope', () => {
     assert.deepEqual(keys(err.json), ['error']);
-    assert.deepEqual(keys(err.json.error), ['code', 'field', 'message']);
+    // fields lists every field at fault ([] when none; field is its first entry).
+    assert.deepEqual(keys(err.json.error), ['code', 'field', 'fields', 'message']);
+    assert.ok(Array.isArray(err.json.error.fields));
   });
   soft.done('shape checks');
 });
