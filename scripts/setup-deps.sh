@@ -29,9 +29,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# Front-end packages (vue, element-plus, vite, playwright-core) from the npm registry.
-if [ -f web/package.json ]; then
-  if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
-    (cd web && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi)
+# npm packages: the console (vue, element-plus, vite, playwright-core) and the test tools
+# (the OpenAPI linter), each from its lock file.
+for dir in web tests; do
+  if [ -f "$dir/package.json" ]; then
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      (cd "$dir" && npm ci --no-audit --no-fund)
+    fi
   fi
-fi
+done
