@@ -34,7 +34,9 @@ fi
 for dir in web tests; do
   if [ -f "$dir/package.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-      (cd "$dir" && npm ci --no-audit --no-fund)
+      # `npm install` follows the lock file; `npm ci` is refused by this registry setup
+      # (omit-lockfile-registry-resolved drops optional platform packages from the lock).
+      (cd "$dir" && npm install --no-audit --no-fund)
     fi
   fi
 done

@@ -24,6 +24,7 @@ static void usage(FILE *out)
           "  risk calc        R7 risk value (--asset --threat --vuln, --json)\n"
           "  duty             recompute | list [--org ID] [--overdue] | remind (R3 deadlines)\n"
           "  import units|nmap FILE (units: CSV/XLSX, all or nothing; nmap: XML scan)\n"
+          "  inspect draw     re-run a 双随机 spot-check draw from its seed (R10, --verify)\n"
           "  calendar         import | show | add-workdays | is-workday (R6 working days)\n"
           "  version          print the version\n\n"
           "`fanghu COMMAND --help` describes each command.\n",
@@ -64,7 +65,7 @@ int main(int argc, char **argv)
         {"grade", cmd_grade},
         {"mlps", cmd_mlps},
         {"risk", cmd_risk},
-        {"calendar", cmd_calendar}, {"duty", cmd_duty_remind}, {"duty", cmd_duty}, {"import", cmd_import},
+        {"calendar", cmd_calendar}, {"inspect", cmd_inspect}, {"duty", cmd_duty_remind}, {"duty", cmd_duty}, {"import", cmd_import},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name))
