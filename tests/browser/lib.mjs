@@ -331,3 +331,54 @@ export async function makeUser(admin, { username, display_name, role, org_id, pa
   await api.login(username, password)
   return api
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers of the compliance pages (units, filings, duties, assessments).
+
+/** Today in Asia/Shanghai as YYYY-MM-DD, and calendar-day arithmetic on such dates. */
+export function todayBeijing() {
+  return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
+}
+export function addDays(iso, n) {
+  const d = new Date(`${iso}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + n)
+  return d.toISOString().slice(0, 10)
+}
+
+/** Types a date into the el-date-picker `picker` (its input or an element wrapping it). */
+export async function pickDate(page, picker, date) {
+  const isInput = await picker.evaluate((el) => el.tagName === 'INPUT')
+  const input = isInput ? picker : picker.locator('input').first()
+  await input.click()
+  await input.fill(date)
+  await input.press('Enter')
+  await page.locator('.el-picker-panel:visible').first().waitFor({ state: 'hidden' }).catch(() => {})
+}
+
+/**
+ * The tenants most compliance tests need: an operator (福建, 增值电信企业) and the 福建省通信管理局
+ * with users `opuser` (operator_admin) and `reguser` (regulator), all with `password`. Returns
+ * { operator, regulator, op, reg } (orgs, and API clients of the users).
+ */
+export async function complianceTenants(admin, password, { operatorName = '福建海峡数据科技有限公司' } = {}) {
+  const { usccCheckChar } = await import('../../web/src/uscc.js')
+  const uscc = (first17) => first17 + usccCheckChar(first17)
+  const operator = await admin.call('POST', '/orgs', { name: operatorName, kind: 'vas', uscc: '91350100M000100Y43', province: '35' })
+  const regulator = await admin.call('POST', '/orgs', {
+    name: '福建省通信管理局', kind: 'regulator_ca', uscc: uscc('11350000MB0000001'), province: '35', jurisdiction: [{ province: '35', kind: '*' }],
+  })
+  const op = await makeUser(admin, { username: 'opuser', display_name: '海峡安全员', role: 'operator_admin', org_id: operator.id, password })
+  const reg = await makeUser(admin, { username: 'reguser', display_name: '福建监管员', role: 'regulator', org_id: regulator.id, password })
+  return { operator, regulator, op, reg }
+}
+
+/** A network unit of org created through the API, graded (I, R, V) unless grade is null. */
+export async function apiUnit(client, orgId, fields = {}, grade = [4, 4, 3]) {
+  const unit = await client.call('POST', '/units', {
+    org_id: orgId, unit_type: 'internet', status: 'online', business_scope: 'IDC 托管', service_scope: '福建全省',
+    user_types: '政企客户', management: '安全管理部负责', technical: '双核心组网', ...fields,
+  })
+  if (!grade) return unit
+  const [i, r, v] = grade
+  return client.call('POST', `/units/${unit.id}/grading`, { i, r, v, just_i: '影响全省用户', just_r: '覆盖全省', just_v: '重要业务' })
+}

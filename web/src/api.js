@@ -3,13 +3,17 @@
 // 403 password_change_required → change-password page) are delegated to handlers set by main.js.
 
 export class ApiError extends Error {
-  constructor(status, code, message, field = '', retryAfter = null) {
+  constructor(status, code, message, field = '', retryAfter = null, detail = null) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.field = field || ''
     this.retryAfter = retryAfter
+    // Every field at fault (`fields`), and the row-by-row report of a refused import (`rows`).
+    this.fields = Array.isArray(detail?.fields) ? detail.fields : this.field ? [this.field] : []
+    this.rows = Array.isArray(detail?.rows) ? detail.rows : null
+    this.detail = detail && typeof detail === 'object' ? detail : {}
   }
 }
 
@@ -28,6 +32,11 @@ export function setSessionHandlers(next) {
   Object.assign(handlers, next)
 }
 
+/** The URL of an API path with its query (empty values left out), e.g. for downloads. */
+export function apiUrl(path, query) {
+  return buildUrl(path, query)
+}
+
 function buildUrl(path, query) {
   const url = path.startsWith('/api/') ? path : `/api/v1${path}`
   if (!query) return url
@@ -41,14 +50,19 @@ function buildUrl(path, query) {
 }
 
 /**
- * request(method, path, { body, query, quiet }) → parsed JSON (null for 204).
+ * request(method, path, { body, query, quiet, raw, contentType }) → parsed JSON (null for 204).
  * path is relative to /api/v1 ("/orgs") unless it starts with /api/.
  * quiet: do not run the session handlers on 401 (used by the initial GET /me probe and login).
+ * raw: a File/Blob/ArrayBuffer sent as the body itself (uploads and imports), with contentType
+ * (default application/octet-stream).
  */
-export async function request(method, path, { body, query, quiet = false } = {}) {
+export async function request(method, path, { body, query, quiet = false, raw, contentType } = {}) {
   const headers = { Accept: 'application/json' }
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' }
-  if (body !== undefined) {
+  if (raw !== undefined) {
+    headers['Content-Type'] = contentType || 'application/octet-stream'
+    init.body = raw
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(body)
   }
@@ -79,6 +93,7 @@ export async function request(method, path, { body, query, quiet = false } = {})
     e.message || `请求失败（HTTP ${res.status}）`,
     e.field || '',
     res.headers.get('Retry-After'),
+    e,
   )
   if (!quiet && res.status === 401 && error.code === 'unauthenticated') handlers.unauthenticated?.(error)
   if (res.status === 403 && error.code === 'password_change_required') handlers.passwordChangeRequired?.(error)
@@ -99,4 +114,6 @@ export const api = {
   patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
   put: (path, body, opts) => request('PUT', path, { ...opts, body }),
   del: (path, opts) => request('DELETE', path, opts),
+  /** A file as the raw request body: upload('PUT', '/files', file, { query }). */
+  upload: (method, path, raw, opts) => request(method, path, { ...opts, raw }),
 }

@@ -4,12 +4,34 @@
 export const ALL_ROLES = ['sysadmin', 'operator_admin', 'operator_staff', 'regulator', 'national_regulator', 'auditor']
 
 /** Role lists of the pages that exist; the router guards with the same lists. */
+const OPERATORS = ['operator_admin', 'operator_staff']
+const REGULATORS = ['regulator', 'national_regulator']
+
 export const PAGE_ROLES = {
   home: ALL_ROLES,
   orgs: ALL_ROLES,
   users: ['sysadmin', 'operator_admin'],
-  tokens: ['sysadmin', 'operator_admin', 'operator_staff', 'regulator', 'national_regulator'],
+  tokens: ['sysadmin', ...OPERATORS, ...REGULATORS],
   audit: ['sysadmin', 'auditor'],
+  units: ALL_ROLES,
+  'unit-import': ['sysadmin', ...OPERATORS],
+  filings: ['sysadmin', ...REGULATORS, 'auditor'],
+  assessments: ALL_ROLES,
+  'risk-assessments': ALL_ROLES,
+  checklists: ALL_ROLES,
+  duties: ALL_ROLES,
+  campaigns: ['sysadmin', ...OPERATORS, ...REGULATORS, 'auditor'],
+  holidays: ['sysadmin'],
+}
+
+/** Who writes what (the server checks again): operators and system administrators keep units,
+ * assessments and risk assessments; regulators review filings and issue campaigns. */
+export const CAN = {
+  writeUnits: ['sysadmin', ...OPERATORS],
+  review: REGULATORS,
+  issueCampaigns: REGULATORS,
+  reportCampaigns: OPERATORS,
+  importChecklists: ['sysadmin'],
 }
 
 export const MENU = [
@@ -19,11 +41,12 @@ export const MENU = [
     title: '安全防护',
     icon: 'Checked',
     children: [
-      { key: 'units', title: '网络单元', planned: true },
-      { key: 'filing', title: '定级备案', planned: true },
-      { key: 'assessments', title: '评测', planned: true },
-      { key: 'risks', title: '风险评估', planned: true },
-      { key: 'duties', title: '待办与期限', planned: true },
+      { key: 'units', title: '网络单元', icon: 'Connection', route: 'units' },
+      { key: 'unit-import', title: '批量导入', icon: 'Upload', route: 'unit-import' },
+      { key: 'filing', title: '备案审核', icon: 'Stamp', route: 'filings' },
+      { key: 'assessments', title: '符合性评测', icon: 'DocumentChecked', route: 'assessments' },
+      { key: 'risks', title: '风险评估', icon: 'Warning', route: 'risk-assessments' },
+      { key: 'duties', title: '待办与期限', icon: 'Calendar', route: 'duties' },
     ],
   },
   {
@@ -41,6 +64,7 @@ export const MENU = [
     title: '监督管理',
     icon: 'Document',
     children: [
+      { key: 'campaigns', title: '专项工作', icon: 'Flag', route: 'campaigns' },
       { key: 'reports', title: '报告', planned: true },
       { key: 'inspections', title: '检查', planned: true },
     ],
@@ -54,6 +78,8 @@ export const MENU = [
       { key: 'users', title: '用户管理', icon: 'User', route: 'users' },
       { key: 'tokens', title: 'API 令牌', icon: 'Key', route: 'tokens' },
       { key: 'audit', title: '审计日志', icon: 'Tickets', route: 'audit' },
+      { key: 'checklists', title: '检查项清单', icon: 'List', route: 'checklists' },
+      { key: 'holidays', title: '节假日', icon: 'Sunny', route: 'holidays' },
     ],
   },
 ]
