@@ -290,6 +290,34 @@ static const char *const SQL_CAMPAIGNS[3] = SCOPED(
     "EXISTS (SELECT 1 FROM campaign_targets tt WHERE tt.campaign_id = c.id AND ",
     "tt.org_id", ") ORDER BY c.id DESC LIMIT 200");
 
+static const char *const SQL_TARGETS[3] =
+    SCOPED("SELECT t.org_id, o.name, t.done_at FROM campaign_targets t JOIN orgs o ON o.id = "
+           "t.org_id WHERE t.campaign_id = $2 AND ",
+           "t.org_id", " ORDER BY o.name");
+
+/* The targets of a campaign that the caller can see, each with its completion date. */
+static enum err add_targets(struct request *r, json_t *campaign)
+{
+    struct db_stmt *s;
+    enum err rc = db_prepare(r->db, scope_sql(&r->caller, SQL_TARGETS), &s);
+    if (rc)
+        return rc;
+    scope_bind(s, &r->caller);
+    db_bind_int(s, 2, id_parse(json_str(campaign, "id")));
+    json_t *arr = json_array();
+    json_object_set_new(campaign, "target_orgs", arr);
+    int row;
+    while (!(rc = db_step(s, &row)) && row) {
+        char org[24];
+        snprintf(org, sizeof org, "%lld", db_int(s, 0));
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:s,s:o}", "org_id", org, "org_name", db_text(s, 1),
+                                        "done_at", json_str_or_null(db_text(s, 2))));
+    }
+    db_done(s);
+    return rc;
+}
+
 static enum err campaigns_list(struct request *r)
 {
     struct db_stmt *s;
@@ -309,6 +337,12 @@ static enum err campaigns_list(struct request *r)
                              (json_int_t)db_int(s, 6), "done", (json_int_t)db_int(s, 7)));
     }
     db_done(s);
+    size_t i;
+    json_t *c;
+    json_array_foreach (items, i, c) {
+        if (!rc)
+            rc = add_targets(r, c);
+    }
     if (rc) {
         json_decref(items);
         return rc;
@@ -323,6 +357,10 @@ static const struct jfield COMPLETE[] = {
 };
 static const char SQL_COMPLETE[] = "UPDATE campaign_targets SET done_at = $3 "
                                    "WHERE campaign_id = $1 AND org_id = $2 AND done_at IS NULL";
+
+static const char SQL_TARGET_DONE[] =
+    "SELECT COUNT(*) FROM campaign_targets WHERE campaign_id = $1 "
+    "AND org_id = $2 AND done_at IS NOT NULL";
 
 /* An operator reports its part of a campaign done. */
 static enum err campaign_complete(struct request *r)
@@ -349,8 +387,19 @@ static enum err campaign_complete(struct request *r)
     rc = db_step(s, &row);
     long long n = db_changes(s);
     db_done(s);
-    if (!rc && !n)
-        return errf(ERR_NOT_FOUND, NULL, "专项工作不存在或已报送");
+    if (!rc && !n) {
+        /* Already reported (409) or not a target of this campaign (404). */
+        struct db_stmt *t;
+        long long done = 0;
+        if ((rc = db_prepare(r->db, SQL_TARGET_DONE, &t)))
+            return rc;
+        db_bind_int(t, 1, id);
+        db_bind_int(t, 2, org);
+        if ((rc = db_scalar_int(t, 0, &done)))
+            return rc;
+        return done ? errf(ERR_CONFLICT, NULL, "该单位已报送完成情况")
+                    : errf(ERR_NOT_FOUND, NULL, "专项工作不存在");
+    }
     if (rc || (rc = audit_request(r, "campaign.complete", "campaign", id, org, NULL, in)) ||
         (rc = duty_refresh(r->db, "campaign", id)))
         return rc;

@@ -137,10 +137,8 @@ static enum err unit_row(struct duty_sink *sink, struct db_stmt *s, struct date 
     /* R2: 第二级以上定级后向公安机关备案（默认 10 个工作日，按工作日计算） */
     if (!db_null(s, C_MLPS) && db_int(s, C_MLPS) >= 2 && !db_text(s, C_POLICE) &&
         !date_of(db_text(s, C_MLPS_GRADED), &d) && !calendar_add_workdays(d, 10, &it.due)) {
-        it.kind = DUTY_FILING;
-        it.title = "等级保护公安机关备案";
+        it.kind = DUTY_MLPS_POLICE_FILING;
         it.fulfils = "取得公安机关备案证明";
-        it.source = "GB/T 22240-2020；等级保护备案";
         EMIT("mlps_police");
     }
 #undef EMIT

@@ -32,6 +32,15 @@ static const struct {
     [DUTY_RISK_SUBMIT] = {"risk_submit", "报送风险评估结果", "331号 §四"},
     [DUTY_ANNUAL_REPORT] = {"annual_report", "年度安全防护工作报告", "331号 §八"},
     [DUTY_CAMPAIGN] = {"campaign", "专项工作", "电信主管部门通知"},
+    [DUTY_MLPS_POLICE_FILING] = {"mlps_police_filing", "等级保护公安机关备案",
+                                 "GB/T 22240-2020；等级保护备案"},
+    [DUTY_INCIDENT_REPORT] = {"incident_report", "网络安全事件报告", "331号 §七"},
+    [DUTY_INCIDENT_CAC_REPORT] = {"incident_cac_report", "向网信部门报告事件",
+                                  "国家网络安全事件报告管理办法"},
+    [DUTY_INCIDENT_SUMMARY] = {"incident_summary", "事件总结报告", "331号 §七"},
+    [DUTY_DRILL_RECTIFICATION] = {"drill_rectification", "演练问题整改", "331号 §七"},
+    [DUTY_NOTICE] = {"notice", "威胁通报处置", "331号 §六；实施细则第十条"},
+    [DUTY_INSPECTION] = {"inspection", "网络安全检查", "工信厅网安函〔2018〕261号"},
 };
 
 const char *duty_kind_code(enum duty_kind k)

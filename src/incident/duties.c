@@ -2,8 +2,7 @@
  * immediate report (331号 §七), the parallel CAC report for 较大 and above, and the 总结报告 10
  * working days after the response ends; the hour-level deadlines live in the incident itself,
  * its duties fall due on the deadline's date so that lists show them. A drill owes one duty per
- * rectification item. Duty kind codes: DUTY_CAMPAIGN with our own title and source until the
- * duties engine has kinds of its own for these. */
+ * rectification item (kinds DUTY_INCIDENT_* and DUTY_DRILL_RECTIFICATION). */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +18,10 @@ static enum err emit(struct duty_sink *sink, long long id, long long org, const 
                      const struct incident_deadline *d, const char *title, const char *fulfils,
                      const char *source)
 {
-    struct duty_item it = {.kind = DUTY_CAMPAIGN, .org_id = org};
+    enum duty_kind kind = !strcmp(suffix, "cac")       ? DUTY_INCIDENT_CAC_REPORT
+                          : !strcmp(suffix, "summary") ? DUTY_INCIDENT_SUMMARY
+                                                       : DUTY_INCIDENT_REPORT;
+    struct duty_item it = {.kind = kind, .org_id = org};
     it.title = title;
     it.fulfils = fulfils;
     it.source = source;
@@ -95,7 +97,7 @@ static const char SQL_DRILL_ONE[] = DRILL_ITEM_COLS " WHERE t.drill_id = $1";
 /* 331号 §七: 演练发现的问题逐项整改 */
 static enum err drill_row(struct duty_sink *sink, struct db_stmt *s)
 {
-    struct duty_item it = {.kind = DUTY_CAMPAIGN, .org_id = db_int(s, 2)};
+    struct duty_item it = {.kind = DUTY_DRILL_RECTIFICATION, .org_id = db_int(s, 2)};
     if (date_parse(db_text(s, 4), &it.due))
         return ERR_OK;
     char fulfils[2200], suffix[40];

@@ -825,7 +825,7 @@ static const char SOURCE[] = "工信厅网安函〔2018〕261号";
 static enum err target_duty(struct duty_sink *sink, struct db_stmt *s)
 {
     char title[320], suffix[48];
-    struct duty_item it = {.kind = DUTY_CAMPAIGN, .org_id = db_int(s, 1), .title = title};
+    struct duty_item it = {.kind = DUTY_INSPECTION, .org_id = db_int(s, 1), .title = title};
     if (date_of(db_text(s, 3), &it.due))
         return ERR_OK;
     snprintf(title, sizeof title, "网络安全检查自查报告：%.200s", db_text(s, 2));

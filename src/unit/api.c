@@ -73,10 +73,35 @@ static void bind_unit_filters(struct request *r, struct db_stmt *s)
         db_bind_null(s, 8);
 }
 
+/* Filters with a fixed set of values are checked, so a typo is an error, not an empty list. */
+static enum err check_unit_filters(struct request *r)
+{
+    const char *level = req_query(r, "level"), *status = req_query(r, "status"),
+               *fs = req_query(r, "filing_status"), *type = req_query(r, "unit_type");
+    if (level && *level && (id_parse(level) < 1 || id_parse(level) > 5))
+        return errf(ERR_VALIDATION, "level", "安全等级应为 1 至 5");
+    if (status && *status && strcmp(status, "planned") && strcmp(status, "online") &&
+        strcmp(status, "retired"))
+        return errf(ERR_VALIDATION, "status", "运行状态应为 planned、online 或 retired");
+    static const char *const fss[] = {"draft", "submitted",      "returned",
+                                      "filed", "change_pending", "retired"};
+    int ok = !fs || !*fs;
+    for (size_t i = 0; !ok && i < sizeof fss / sizeof fss[0]; i++)
+        ok = !strcmp(fs, fss[i]);
+    if (!ok)
+        return errf(ERR_VALIDATION, "filing_status", "未知的备案状态：%s", fs);
+    if (type && *type && !unit_type_name(type))
+        return errf(ERR_VALIDATION, "unit_type", "未知的网络单元类型：%s", type);
+    return ERR_OK;
+}
+
 static enum err units_list(struct request *r)
 {
     long long limit, offset, total;
-    enum err rc = req_page(r, &limit, &offset);
+    enum err rc = check_unit_filters(r);
+    if (rc)
+        return rc;
+    rc = req_page(r, &limit, &offset);
     const char *sort = req_query(r, "sort");
     int sort_i = !sort || !strcmp(sort, "-id") ? 0
                  : !strcmp(sort, "name")       ? 1
@@ -407,6 +432,12 @@ static enum err filings_list(struct request *r)
     enum err rc = req_page(r, &limit, &offset);
     struct db_stmt *s;
     const char *status = req_query(r, "status"), *kind = req_query(r, "kind");
+    if (!rc && status && *status && strcmp(status, "submitted") && strcmp(status, "approved") &&
+        strcmp(status, "returned"))
+        return errf(ERR_VALIDATION, "status", "审核状态应为 submitted、approved 或 returned");
+    if (!rc && kind && *kind && strcmp(kind, "initial") && strcmp(kind, "change") &&
+        strcmp(kind, "retire"))
+        return errf(ERR_VALIDATION, "kind", "备案类型应为 initial、change 或 retire");
     for (int pass = 0; !rc && pass < 2; pass++) {
         if ((rc = db_prepare(r->db, scope_sql(&r->caller, pass ? SQL_FILINGS : SQL_FILINGS_COUNT),
                              &s)))

@@ -158,9 +158,10 @@ enum err unit_org(struct db *db, long long id, long long *org_id)
 
 static const char SQL_RANGES[] = "SELECT cidr, first_hex, last_hex FROM unit_ranges "
                                  "WHERE unit_id = $1 ORDER BY id";
+/* Another organisation's overlapping range: only the range itself is shown, never whose it is,
+ * since that organisation may be outside the reader's scope. */
 static const char SQL_CONFLICTS[] =
-    "SELECT r.cidr, o.name, u.name FROM unit_ranges r JOIN orgs o ON o.id = r.org_id "
-    "JOIN units u ON u.id = r.unit_id WHERE r.first_hex <= $1 AND r.last_hex >= $2 "
+    "SELECT r.cidr FROM unit_ranges r WHERE r.first_hex <= $1 AND r.last_hex >= $2 "
     "AND r.org_id <> $3 ORDER BY r.id LIMIT 10";
 static const char SQL_ASSETS[] =
     "SELECT id, name, kind, vendor, model, software_version, location FROM unit_assets "
@@ -190,9 +191,8 @@ static enum err add_ranges(struct db *db, long long id, long long org_id, json_t
         db_bind_int(c, 3, org_id);
         int crow;
         while (!(rc = db_step(c, &crow)) && crow)
-            json_array_append_new(conflicts, json_pack("{s:s,s:s,s:s,s:s}", "range", db_text(s, 0),
-                                                       "other", db_text(c, 0), "org_name",
-                                                       db_text(c, 1), "unit_name", db_text(c, 2)));
+            json_array_append_new(
+                conflicts, json_pack("{s:s,s:s}", "range", db_text(s, 0), "other", db_text(c, 0)));
         db_done(c);
         if (rc)
             break;
@@ -222,17 +222,6 @@ static enum err add_list(struct db *db, long long id, const char *sql, const cha
     return rc;
 }
 
-static void deadline(json_t *arr, enum duty_kind kind, struct date due, struct date today,
-                     const char *note)
-{
-    char d[11];
-    date_format(due, d);
-    json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kind", duty_kind_code(kind),
-                                         "name", duty_kind_name(kind), "due", d, "source",
-                                         duty_kind_source(kind), "status", duty_status(due, today),
-                                         "note", note ? note : ""));
-}
-
 static int date_of(const char *iso, struct date *out)
 {
     char buf[11];
@@ -243,50 +232,41 @@ static int date_of(const char *iso, struct date *out)
     return date_parse(buf, out) ? -1 : 0;
 }
 
-/* R3 deadlines and R2 warnings of a unit, from its JSON. */
-static void add_deadlines(json_t *u, struct date today)
+static const char SQL_UNIT_DUTIES[] =
+    "SELECT kind, title, due_date, source, fulfils, done_at FROM duties WHERE unit_id = $1 "
+    "ORDER BY due_date, id";
+
+/* The unit's deadlines are its duties (one source for the unit page, the duty list and the
+ * reminders); the R2 warnings are derived here. */
+static enum err add_deadlines(struct db *db, long long id, json_t *u, struct date today)
 {
-    const struct duty_ruleset *rs = duty_ruleset_default();
     json_t *dl = json_array(), *warn = json_array();
     json_object_set_new(u, "deadlines", dl);
     json_object_set_new(u, "warnings", warn);
-    json_t *filing = json_object_get(u, "filing"), *grading = json_object_get(u, "grading");
-    const char *fs = json_str(filing, "status");
-    struct date d;
-    if (!strcmp(json_str(u, "status"), "retired"))
-        return;
-    if ((!strcmp(fs, "draft") || !strcmp(fs, "returned")) && !json_str(filing, "number") &&
-        json_is_object(grading) && !date_of(json_str(grading, "graded_at"), &d))
-        deadline(dl, DUTY_FILING, duty_filing_due(rs, d), today, "定级通过评审后备案");
-    if (!strcmp(fs, "returned") && !date_of(json_str(filing, "correction_due"), &d))
-        deadline(dl, DUTY_CORRECTION, d, today, "按审核意见补正后重新提交");
-    if (!strcmp(fs, "change_pending") && !date_of(json_str(filing, "change_since"), &d))
-        deadline(dl, DUTY_CHANGE_FILING, duty_change_filing_due(rs, d), today,
-                 "备案信息发生变化后更新备案");
-    json_t *filed_level = json_object_get(filing, "filed_level");
-    struct date due;
-    if (json_is_integer(filed_level) && !date_of(json_str(filing, "filed_at"), &d) &&
-        !duty_assessment_due(rs, (int)json_integer_value(filed_level), NULL, d, &due))
-        deadline(dl, DUTY_ASSESSMENT, due, today,
-                 json_integer_value(filed_level) >= 3 ? "第3级及以上每年一次" : "第2级每两年一次");
-    /* R2: 第二级以上向公安机关备案 (默认定级后 10 个工作日内) */
+    struct db_stmt *s;
+    enum err rc = db_prepare(db, SQL_UNIT_DUTIES, &s);
+    if (rc)
+        return rc;
+    db_bind_int(s, 1, id);
+    int row;
+    while (!(rc = db_step(s, &row)) && row) {
+        const char *state = duty_state(db_text(s, 2), db_text(s, 5), today);
+        json_array_append_new(dl, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "kind", db_text(s, 0),
+                                            "name", db_text(s, 1), "due", db_text(s, 2), "source",
+                                            db_text(s, 3), "status", state, "note", db_text(s, 4),
+                                            "done_at", json_str_or_null(db_text(s, 5))));
+    }
+    db_done(s);
+    if (rc || !strcmp(json_str(u, "status"), "retired"))
+        return rc;
+    struct date d, due;
     json_t *mlps = json_object_get(u, "mlps");
     json_t *ml = json_object_get(mlps, "level");
+    /* R2 police filing needs working days: a year without a notice is shown, never guessed. */
     if (json_is_integer(ml) && json_integer_value(ml) >= 2 && !json_str(mlps, "police_filing_no") &&
-        !date_of(json_str(mlps, "graded_at"), &d)) {
-        if (!calendar_add_workdays(d, 10, &due)) {
-            char dd[11];
-            date_format(due, dd);
-            json_array_append_new(
-                dl, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kind", "mlps_police_filing", "name",
-                              "等级保护公安机关备案", "due", dd, "source",
-                              "GB/T 22240-2020；公安机关备案", "status", duty_status(due, today),
-                              "note", "第二级以上定级后 10 个工作日内"));
-        } else {
-            json_array_append_new(warn, json_pack("{s:s,s:s}", "code", "calendar_missing",
-                                                  "message", err_last()->msg));
-        }
-    }
+        !date_of(json_str(mlps, "graded_at"), &d) && calendar_add_workdays(d, 10, &due))
+        json_array_append_new(
+            warn, json_pack("{s:s,s:s}", "code", "calendar_missing", "message", err_last()->msg));
     /* R2: 第三级以上系统须通过等级测评方可投入运行 */
     json_t *assess = json_object_get(u, "mlps_assessments");
     int passed = 0;
@@ -307,6 +287,7 @@ static void add_deadlines(json_t *u, struct date today)
     if (json_array_size(json_object_get(u, "range_conflicts")))
         json_array_append_new(warn, json_pack("{s:s,s:s}", "code", "range_overlap", "message",
                                               "IP 地址段与其他单位的地址段重叠"));
+    return ERR_OK;
 }
 
 static const char SQL_ONE[] = UNIT_COLS "WHERE u.id = $1";
@@ -337,7 +318,10 @@ enum err unit_json(struct db *db, long long id, struct date today, json_t **out)
         json_decref(u);
         return rc;
     }
-    add_deadlines(u, today);
+    if ((rc = add_deadlines(db, id, u, today))) {
+        json_decref(u);
+        return rc;
+    }
     *out = u;
     return ERR_OK;
 }
@@ -988,7 +972,8 @@ out:
     return rc;
 }
 
-static enum err check_reasons(json_t *reasons)
+/* Each reason names a field of the submitted snapshot, or "other". */
+static enum err check_reasons(json_t *reasons, json_t *snapshot)
 {
     if (!json_is_array(reasons) || !json_array_size(reasons))
         return errf(ERR_VALIDATION, "reasons", "退回须逐项说明原因（字段和原因）");
@@ -999,6 +984,9 @@ static enum err check_reasons(json_t *reasons)
         if (!json_is_object(e) || json_object_size(e) != 2 || !field || !reason || !*reason ||
             strlen(field) > 64 || strlen(reason) > 2000)
             return errf(ERR_VALIDATION, "reasons", "第 %zu 条退回原因应为 {field, reason}", i + 1);
+        if (strcmp(field, "other") && !json_object_get(snapshot, field))
+            return errf(ERR_VALIDATION, "reasons", "第 %zu 条退回原因的字段 %s 不在备案内容中",
+                        i + 1, field);
     }
     return ERR_OK;
 }
@@ -1008,9 +996,13 @@ enum err filing_return(struct db *db, const struct audit_ctx *ax, long long fili
                        const char *comment)
 {
     json_t *f;
-    enum err rc = check_reasons(reasons);
-    if (rc || (rc = filing_json(db, filing_id, 0, &f)))
+    enum err rc = filing_json(db, filing_id, 1, &f);
+    if (rc)
         return rc;
+    if ((rc = check_reasons(reasons, json_object_get(f, "snapshot")))) {
+        json_decref(f);
+        return rc;
+    }
     long long unit = id_parse(json_str(f, "unit_id")), org = id_parse(json_str(f, "org_id"));
     const char *kind = json_str(f, "kind");
     char due_buf[11], now[40];

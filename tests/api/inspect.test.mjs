@@ -98,7 +98,7 @@ test('a campaign covers the organisations in scope; bad input names the field an
   assert.equal(assertList(await U.X.get('/api/v1/inspect/campaigns')).total, 0);
   assert.equal(assertList(await U.reg2.get('/api/v1/inspect/campaigns')).total, 0);
   // each target owes its self-inspection report by the due date
-  const d = assertList(await admin.get(`/api/v1/duties?org_id=${O.V2.id}&kind=campaign`)).items;
+  const d = assertList(await admin.get(`/api/v1/duties?org_id=${O.V2.id}&kind=inspection`)).items;
   const duty = d.find((x) => x.key === `inspection:${campaign.id}:self:${O.V2.id}`);
   assert.ok(duty, JSON.stringify(d));
   assert.deepEqual([duty.due_date, duty.done_at], [body.self_due, null]);
@@ -174,7 +174,7 @@ test('self-inspection: findings per item, the report once every item has one, fu
   assert.equal(r.json.status, 'submitted');
   assertError(await U.A1.post(`${path}/submit`, { summary: 'again' }), 409, 'conflict');
   assertError(await U.A1.put(`${path}/findings`, { items: [{ item_id: items[3].id, result: 'na' }] }), 409, 'conflict');
-  const duty = assertList(await U.A1.get(`/api/v1/duties?org_id=${O.A1.id}&kind=campaign`)).items.find((x) => x.key === `inspection:${campaign.id}:self:${O.A1.id}`);
+  const duty = assertList(await U.A1.get(`/api/v1/duties?org_id=${O.A1.id}&kind=inspection`)).items.find((x) => x.key === `inspection:${campaign.id}:self:${O.A1.id}`);
   assert.equal(duty.done_at, today());
   assert.equal((await U.reg.get(path)).status, 200, 'the regulator reads it');
   assert.equal((await U.reg.get(`/api/v1/inspect/campaigns/${campaign.id}`)).json.summary.self_submitted, 1);

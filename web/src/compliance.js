@@ -86,6 +86,13 @@ export const DUTY_KINDS = [
   { code: 'risk_submit', name: '报送风险评估结果' },
   { code: 'annual_report', name: '年度安全防护工作报告' },
   { code: 'campaign', name: '专项工作' },
+  { code: 'mlps_police_filing', name: '等级保护公安机关备案' },
+  { code: 'incident_report', name: '网络安全事件报告' },
+  { code: 'incident_cac_report', name: '向网信部门报告事件' },
+  { code: 'incident_summary', name: '事件总结报告' },
+  { code: 'drill_rectification', name: '演练问题整改' },
+  { code: 'notice', name: '威胁通报处置' },
+  { code: 'inspection', name: '网络安全检查' },
 ]
 
 export function dutyKindName(code) {
