@@ -65,7 +65,11 @@ int main(int argc, char **argv)
         {"grade", cmd_grade},
         {"mlps", cmd_mlps},
         {"risk", cmd_risk},
-        {"calendar", cmd_calendar}, {"inspect", cmd_inspect}, {"duty", cmd_duty_remind}, {"duty", cmd_duty}, {"import", cmd_import},
+        {"calendar", cmd_calendar},
+        {"inspect", cmd_inspect},
+        {"duty", cmd_duty_remind},
+        {"duty", cmd_duty},
+        {"import", cmd_import},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name))

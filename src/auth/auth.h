@@ -27,7 +27,7 @@ struct caller {
     long long user_id; /* 0: anonymous */
     char username[65];
     enum role role;
-    long long org_id; /* 0: none (system administrators, system auditors) */
+    long long org_id;  /* 0: none (system administrators, system auditors) */
     int org_regulator; /* the organisation is a regulator */
     int must_change_password;
     int via_token;         /* authenticated by an API token */
