@@ -56,17 +56,39 @@ static int match(struct request *r, const char *pattern, const char *path)
     return 1;
 }
 
+/* The number of literal (non-:param) segments of a pattern: the most specific route wins, so
+ * "/risk-assessments/:id/report.docx" beats "/risk-assessments/:id/:kind" whatever the order of
+ * the tables. */
+static int literals(const char *pattern)
+{
+    int n = 0;
+    for (const char *p = pattern; *p; p++)
+        if (*p == '/' && p[1] && p[1] != ':')
+            n++;
+    return n;
+}
+
 const struct route *router_match(struct request *r, int *path_matched)
 {
     *path_matched = 0;
     const char *method = strcmp(r->method, "HEAD") ? r->method : "GET";
+    const struct route *best = NULL;
+    int best_score = -1;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const struct route *rt = tables[t]; rt && rt->pattern; rt++) {
-            if (!match(r, rt->pattern, r->path))
+            if (strcmp(rt->method, method)) {
+                if (!*path_matched && match(r, rt->pattern, r->path))
+                    *path_matched = 1;
                 continue;
-            if (!strcmp(rt->method, method))
-                return rt;
-            *path_matched = 1;
+            }
+            int score = literals(rt->pattern);
+            if (score > best_score && match(r, rt->pattern, r->path)) {
+                best = rt;
+                best_score = score;
+            }
         }
-    return NULL;
+    /* match() captured the parameters of the last pattern tried: capture the winner's again. */
+    if (best)
+        match(r, best->pattern, r->path);
+    return best;
 }
