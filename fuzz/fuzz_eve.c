@@ -16,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void check(int ok, const char *what, const char *field)
 {
     if (!ok) {
-        fprintf(stderr, "fuzz_eve: scanner and jansson differ: %s%s%s\n", what,
-                field ? " at " : "", field ? field : "");
+        fprintf(stderr, "fuzz_eve: scanner and jansson differ: %s%s%s\n", what, field ? " at " : "",
+                field ? field : "");
         abort();
     }
 }
@@ -54,10 +54,9 @@ static void compare_fields(json_t *root, const struct eve_event *ev)
         if (json_is_integer(v))
             check(ev->num[f] == json_integer_value(v), "integer value", name);
     }
-    check(ev->alert_object == json_is_object(json_object_get(root, "alert")), "alert object",
+    check(ev->alert_object == json_is_object(json_object_get(root, "alert")), "alert object", NULL);
+    check(ev->anomaly_object == json_is_object(json_object_get(root, "anomaly")), "anomaly object",
           NULL);
-    check(ev->anomaly_object == json_is_object(json_object_get(root, "anomaly")),
-          "anomaly object", NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -25,5 +25,6 @@ int cmd_duty_remind(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_import_nmap(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
 
 #endif

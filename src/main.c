@@ -23,6 +23,7 @@ static void usage(FILE *out)
           "  mlps grade       R2 等级保护 grading (--info/--service OBJECT:DEGREE, --json)\n"
           "  risk calc        R7 risk value (--asset --threat --vuln, --json)\n"
           "  duty             recompute | list [--org ID] [--overdue] | remind (R3 deadlines)\n"
+          "  ingest           EVE lines from FILE|- (--follow, --json, --dump, --overlaps)\n"
           "  import units|nmap FILE (units: CSV/XLSX, all or nothing; nmap: XML scan)\n"
           "  inspect draw     re-run a 双随机 spot-check draw from its seed (R10, --verify)\n"
           "  calendar         import | show | add-workdays | is-workday (R6 working days)\n"
@@ -70,6 +71,7 @@ int main(int argc, char **argv)
         {"duty", cmd_duty_remind},
         {"duty", cmd_duty},
         {"import", cmd_import},
+        {"ingest", cmd_ingest},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name))
