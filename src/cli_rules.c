@@ -195,7 +195,7 @@ static int read_file(const char *path, char **data, size_t *len)
         return -1;
     }
     struct sbuf sb;
-    sbuf_init(&sb, 16 << 20);
+    sbuf_init(&sb, (size_t)1 << 30); /* bulk imports: up to 1 GiB */
     char buf[65536];
     size_t n;
     int rc = 0;

@@ -747,7 +747,7 @@ static enum err export_h(struct request *r)
 }
 
 const struct route unit_routes[] = {
-    {"POST", "/api/v1/units/import", import_h, 0},
+    {"POST", "/api/v1/units/import", import_h, R_UPLOAD},
     {"GET", "/api/v1/units/import-template", template_h, 0},
     {"GET", "/api/v1/units/export", export_h, 0},
     {"GET", "/api/v1/unit-types", types_h, 0},

@@ -394,7 +394,11 @@ enum err unit_import(struct db *db, const struct audit_ctx *ax, const struct cal
     arena_init(&a);
     memset(res, 0, sizeof *res);
     res->errors = json_array();
-    enum err rc = tab_read_auto(&a, data, len, NULL, NULL, &t);
+    /* A bulk import may be large (the CLI reads up to 1 GiB; HTTP bodies are bounded by the
+     * upload limit before they get here): one million rows of up to 40 columns. */
+    static const struct tab_limits limits = {
+        .max_bytes = 1u << 30, .max_rows = 1000001, .max_cells = 40000000};
+    enum err rc = tab_read_auto(&a, data, len, NULL, &limits, &t);
     if (rc)
         goto out;
     if (t.n_rows < 1) {
