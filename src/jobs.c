@@ -8,7 +8,9 @@
 #include "store/store.h"
 #include "timeutil.h"
 
-/* The year's annual-report duty and other date-driven duties appear by themselves each day. */
+/* Duties follow every change in the same transaction; what changes with the date alone is the
+ * year's annual-report duty of each organisation, rebuilt once a day (a short write, unlike a
+ * full recompute, which on a million units would hold SQLite's write lock for seconds). */
 static enum err duty_daily(struct store *st)
 {
     struct db *db;
@@ -16,7 +18,7 @@ static enum err duty_daily(struct store *st)
     enum err rc = store_acquire(st, &db);
     if (rc || (rc = db_begin(db)))
         return rc;
-    if ((rc = duty_recompute(db, &n)) || (rc = db_commit(db)))
+    if ((rc = duty_recompute_subject(db, "org", &n)) || (rc = db_commit(db)))
         db_rollback(db);
     else
         log_info("job duty-daily: %lld duties", n);

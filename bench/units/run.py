@@ -136,6 +136,27 @@ def main():
             "WHERE o.province = '31' AND u.status <> 'retired' GROUP BY 1, 2")
         print("%-44s %10.1f ms       reference (plain GROUP BY)           %10.1f ms   ratio %.2f" % (
             "level distribution, regulator (HTTP)", api_stats, plain_stats, plain_stats / api_stats))
+
+        # Duties (issue 4): the full recompute, and a regulator's overdue duties.
+        t0 = time.perf_counter()
+        out = subprocess.run([BIN, "duty", "recompute"] + eng.args(), capture_output=True, text=True).stdout.strip()
+        recompute = time.perf_counter() - t0
+        plain_agg = eng.query_ms("SELECT u.org_id, COUNT(*), MIN(u.filed_at) FROM units u WHERE u.filing_status <> 'retired' GROUP BY u.org_id", n=3)
+        print("%-44s %10.1f s        reference (plain aggregate of units) %10.1f ms   (%s)" % (
+            "duty recompute, all units (CLI)", recompute, plain_agg, out))
+        q = "/duties?state=overdue&limit=50"
+        over, _ = http("GET", base + q, headers=auth)
+        api_over = median_ms(lambda: http("GET", base + q, headers=auth))
+        today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+        plain_over = eng.query_ms(
+            "SELECT d.id, d.due_date FROM duties d JOIN orgs o ON o.id = d.org_id WHERE o.province = '31' "
+            "AND d.done_at IS NULL AND d.due_date < '%s' ORDER BY d.due_date LIMIT 50" % today)
+        plain_over_count = eng.query_ms(
+            "SELECT COUNT(*) FROM duties d JOIN orgs o ON o.id = d.org_id WHERE o.province = '31' "
+            "AND d.done_at IS NULL AND d.due_date < '%s'" % today)
+        print("%-44s %10.1f ms       reference (plain page + count)       %10.1f ms   ratio %.2f   (total %d)" % (
+            "regulator overdue duties, page + total (HTTP)", api_over, plain_over + plain_over_count,
+            (plain_over + plain_over_count) / api_over, over["total"]))
     finally:
         if srv:
             srv.terminate(); srv.wait()

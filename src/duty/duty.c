@@ -103,6 +103,33 @@ enum err duty_produce_new(struct db *db, const char *subject, long long first, l
     return rc;
 }
 
+static const char SQL_DELETE_KIND[] = "DELETE FROM duties WHERE duty_key >= $1 AND duty_key < $2";
+
+enum err duty_recompute_subject(struct db *db, const char *subject, long long *n)
+{
+    const struct duty_producer *p = producer(subject);
+    *n = 0;
+    if (!p)
+        return errf(ERR_INTERNAL, NULL, "no duty producer for %s", subject);
+    char from[48], to[48];
+    snprintf(from, sizeof from, "%s:", subject);
+    snprintf(to, sizeof to, "%s;", subject);
+    struct db_stmt *s;
+    enum err rc = db_prepare(db, SQL_DELETE_KIND, &s);
+    if (rc)
+        return rc;
+    db_bind_text(s, 1, from);
+    db_bind_text(s, 2, to);
+    int row;
+    rc = db_step(s, &row);
+    db_done(s);
+    struct duty_sink sink = {db, 0};
+    if (!rc)
+        rc = p->produce(db, 0, date_today_shanghai(), &sink);
+    *n = sink.count;
+    return rc;
+}
+
 enum err duty_recompute(struct db *db, long long *n)
 {
     enum err rc = db_exec(db, "DELETE FROM duties");

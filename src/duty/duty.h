@@ -54,6 +54,9 @@ enum err duty_refresh(struct db *db, const char *subject, long long id);
 /* Produces the duties of freshly inserted subjects first..last (ids without duties yet) in one
  * pass; falls back to duty_refresh of each when the producer has no bulk form. */
 enum err duty_produce_new(struct db *db, const char *subject, long long first, long long last);
+/* Deletes and rebuilds every duty of one kind of subject ("org", …), inside the caller's write
+ * transaction; *n counts them. */
+enum err duty_recompute_subject(struct db *db, const char *subject, long long *n);
 /* Deletes and rebuilds every duty, inside the caller's write transaction; *n counts them. */
 enum err duty_recompute(struct db *db, long long *n);
 
