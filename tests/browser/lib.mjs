@@ -382,3 +382,12 @@ export async function apiUnit(client, orgId, fields = {}, grade = [4, 4, 3]) {
   const [i, r, v] = grade
   return client.call('POST', `/units/${unit.id}/grading`, { i, r, v, just_i: '影响全省用户', just_r: '覆盖全省', just_v: '重要业务' })
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers of the operations and supervision pages (incidents, reports, threats, inspections).
+
+/** The bytes of a file (e.g. a download's path()). */
+export async function fetchBytes(file) {
+  const fsp = await import('node:fs/promises')
+  return fsp.readFile(file)
+}

@@ -22,6 +22,12 @@ export const PAGE_ROLES = {
   duties: ALL_ROLES,
   campaigns: ['sysadmin', ...OPERATORS, ...REGULATORS, 'auditor'],
   holidays: ['sysadmin'],
+  incidents: ALL_ROLES,
+  reports: ALL_ROLES,
+  exposure: ALL_ROLES,
+  threats: ALL_ROLES,
+  inspections: ['sysadmin', ...OPERATORS, ...REGULATORS, 'auditor'],
+  iiot: ALL_ROLES,
 }
 
 /** Who writes what (the server checks again): operators and system administrators keep units,
@@ -32,6 +38,11 @@ export const CAN = {
   issueCampaigns: REGULATORS,
   reportCampaigns: OPERATORS,
   importChecklists: ['sysadmin'],
+  writeIncidents: ['sysadmin', ...OPERATORS],
+  writeAnnualReports: OPERATORS,
+  writeExposure: ['sysadmin', ...OPERATORS],
+  issueNotices: ['sysadmin', 'operator_admin', ...REGULATORS],
+  runInspections: REGULATORS,
 }
 
 export const MENU = [
@@ -54,9 +65,9 @@ export const MENU = [
     title: '监测处置',
     icon: 'Monitor',
     children: [
-      { key: 'exposure', title: '暴露面', planned: true },
-      { key: 'threats', title: '威胁监测', planned: true },
-      { key: 'incidents', title: '事件应急', planned: true },
+      { key: 'exposure', title: '暴露面', icon: 'Aim', route: 'exposure' },
+      { key: 'threats', title: '威胁监测', icon: 'Odometer', route: 'threats' },
+      { key: 'incidents', title: '事件应急', icon: 'Bell', route: 'incidents' },
     ],
   },
   {
@@ -65,8 +76,9 @@ export const MENU = [
     icon: 'Document',
     children: [
       { key: 'campaigns', title: '专项工作', icon: 'Flag', route: 'campaigns' },
-      { key: 'reports', title: '报告', planned: true },
-      { key: 'inspections', title: '检查', planned: true },
+      { key: 'reports', title: '报告', icon: 'Files', route: 'reports' },
+      { key: 'inspections', title: '检查', icon: 'Finished', route: 'inspections' },
+      { key: 'iiot', title: '工业互联网', icon: 'Cpu', route: 'iiot' },
     ],
   },
   {
