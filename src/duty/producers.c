@@ -8,6 +8,7 @@
 #include "calendar/calendar.h"
 #include "duty.h"
 #include "org/org.h"
+#include "report/annual.h"
 #include "store/store.h"
 
 static int date_of(const char *iso, struct date *out)
@@ -246,7 +247,8 @@ static enum err org_row(struct duty_sink *sink, struct db_stmt *s, struct date t
     char suffix[24];
     snprintf(suffix, sizeof suffix, "annual_report:%d", today.y);
     duty_item_name(&it, "org", it.org_id, suffix);
-    return duty_emit(sink, &it);
+    /* The year's due date from its table, and done once the report was submitted. */
+    return annual_duty_emit(sink, &it, today.y);
 }
 
 static enum err orgs(struct db *db, long long id, struct date today, struct duty_sink *sink)
