@@ -30,6 +30,47 @@ static const char *const SQL_LIST[3] =
 static const char *const SQL_COUNT[3] =
     SCOPED("SELECT COUNT(*) FROM duties d WHERE ", "d.org_id", DUTY_FILTERS);
 
+/* Open duties in a due-date range ($6..$7, computed from the state): no OR in the predicate, so
+ * the (org_id, done_at, due_date) index serves a regulator's whole jurisdiction. $5 is the
+ * state itself, referenced so that every parameter has a type. */
+#define DUTY_FILTERS_OPEN                                                                          \
+    " AND (CAST($2 AS BIGINT) IS NULL OR d.org_id = $2)"                                           \
+    " AND (CAST($3 AS BIGINT) IS NULL OR d.unit_id = $3)"                                          \
+    " AND (CAST($4 AS TEXT) IS NULL OR d.kind = $4)"                                               \
+    " AND CAST($5 AS TEXT) IS NOT NULL AND d.done_at IS NULL"                                      \
+    " AND d.due_date >= $6 AND d.due_date <= $7"                                                   \
+    " AND (CAST($8 AS TEXT) IS NULL OR d.due_date >= $8)"                                          \
+    " AND (CAST($9 AS TEXT) IS NULL OR d.due_date <= $9)"
+static const char *const SQL_LIST_OPEN[3] = SCOPED(
+    DUTY_COLS, "d.org_id", DUTY_FILTERS_OPEN " ORDER BY d.due_date, d.id LIMIT $10 OFFSET $11");
+static const char *const SQL_COUNT_OPEN[3] =
+    SCOPED("SELECT COUNT(*) FROM duties d WHERE ", "d.org_id", DUTY_FILTERS_OPEN);
+
+/* The due-date range of an open state: overdue before today, due_soon within 30 days,
+ * upcoming after that, open any. 0 when the state is not an open one. */
+static int open_range(const char *state, struct date today, char lo[11], char hi[11])
+{
+    char t[11], yesterday[11], soon[11], after[11];
+    date_format(today, t);
+    date_format(date_add_days(today, -1), yesterday);
+    date_format(date_add_days(today, 30), soon);
+    date_format(date_add_days(today, 31), after);
+    const char *l, *h;
+    if (!state || !*state || !strcmp(state, "done"))
+        return 0;
+    if (!strcmp(state, "overdue"))
+        l = "0000-01-01", h = yesterday;
+    else if (!strcmp(state, "due_soon"))
+        l = t, h = soon;
+    else if (!strcmp(state, "upcoming"))
+        l = after, h = "9999-12-31";
+    else
+        l = "0000-01-01", h = "9999-12-31";
+    snprintf(lo, 11, "%s", l);
+    snprintf(hi, 11, "%s", h);
+    return 1;
+}
+
 static json_t *duty_row(struct db_stmt *s, struct date today)
 {
     char id[24], org[24], unit[24];
@@ -96,14 +137,17 @@ static enum err list(struct request *r)
                     "日期应为 YYYY-MM-DD");
     date_format(today, t);
     date_format(date_add_days(today, 30), soon);
+    char lo[11], hi[11];
+    int open = open_range(state, today, lo, hi);
+    const char *lo_or_today = open ? lo : t, *hi_or_soon = open ? hi : soon;
     struct db_stmt *s;
-    if ((rc = db_prepare(r->db, scope_sql(&r->caller, SQL_COUNT), &s)))
+    if ((rc = db_prepare(r->db, scope_sql(&r->caller, open ? SQL_COUNT_OPEN : SQL_COUNT), &s)))
         return rc;
-    bind_filters(r, s, t, soon);
+    bind_filters(r, s, lo_or_today, hi_or_soon);
     if ((rc = db_scalar_int(s, 0, &total)) ||
-        (rc = db_prepare(r->db, scope_sql(&r->caller, SQL_LIST), &s)))
+        (rc = db_prepare(r->db, scope_sql(&r->caller, open ? SQL_LIST_OPEN : SQL_LIST), &s)))
         return rc;
-    bind_filters(r, s, t, soon);
+    bind_filters(r, s, lo_or_today, hi_or_soon);
     db_bind_int(s, 10, limit);
     db_bind_int(s, 11, offset);
     json_t *items = json_array();
