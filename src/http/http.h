@@ -71,6 +71,12 @@ const char *req_query(struct request *r, const char *name); /* NULL when absent 
 const char *req_cookie(struct request *r, const char *name);
 /* The route parameter as an id; ERR_NOT_FOUND when it is not one. */
 enum err req_param_id(struct request *r, int i, long long *id);
+/* The record named by route parameter i, if the caller may see it: org_of finds its
+ * organisation, the scope rule decides. Anything missing or outside the scope is ERR_NOT_FOUND
+ * with `missing` as the message (never revealing existence). org may be NULL. */
+enum err req_scoped_id(struct request *r, int i,
+                       enum err (*org_of)(struct db *db, long long id, long long *org_id),
+                       const char *missing, long long *id, long long *org);
 /* Parses the body as a JSON object and checks it against fields; the object lives with r. */
 enum err req_json(struct request *r, const struct jfield *fields, json_t **out);
 /* The query parameter as a LIKE pattern "%text%" with %, _ and \ escaped (use it with

@@ -27,6 +27,19 @@ enum err req_param_id(struct request *r, int i, long long *id)
     return *id < 0 ? errf(ERR_NOT_FOUND, NULL, NULL) : ERR_OK;
 }
 
+enum err req_scoped_id(struct request *r, int i,
+                       enum err (*org_of)(struct db *db, long long id, long long *org_id),
+                       const char *missing, long long *id, long long *org)
+{
+    long long owner;
+    enum err rc = req_param_id(r, i, id);
+    if (rc || (rc = org_of(r->db, *id, &owner)) || (rc = scope_check_org(r, owner)))
+        return rc == ERR_NOT_FOUND ? errf(ERR_NOT_FOUND, NULL, "%s", missing) : rc;
+    if (org)
+        *org = owner;
+    return ERR_OK;
+}
+
 static void free_json(void *p)
 {
     json_decref(p);

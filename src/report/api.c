@@ -13,11 +13,7 @@ static const char DOCX_TYPE[] =
 /* The unit of the route, if the caller may see it (404 otherwise). */
 static enum err visible_unit(struct request *r, long long *id)
 {
-    long long org;
-    enum err rc = req_param_id(r, 0, id);
-    if (rc || (rc = unit_org(r->db, *id, &org)) || (rc = scope_check_org(r, org)))
-        return rc == ERR_NOT_FOUND ? errf(ERR_NOT_FOUND, NULL, "网络单元不存在") : rc;
-    return ERR_OK;
+    return req_scoped_id(r, 0, unit_org, "网络单元不存在", id, NULL);
 }
 
 static enum err grading_report(struct request *r, int pdf)

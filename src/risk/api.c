@@ -21,20 +21,12 @@ static enum err may_write(struct request *r)
 
 static enum err visible_unit(struct request *r, long long *id)
 {
-    long long org;
-    enum err rc = req_param_id(r, 0, id);
-    if (rc || (rc = unit_org(r->db, *id, &org)) || (rc = scope_check_org(r, org)))
-        return rc == ERR_NOT_FOUND ? errf(ERR_NOT_FOUND, NULL, "网络单元不存在") : rc;
-    return ERR_OK;
+    return req_scoped_id(r, 0, unit_org, "网络单元不存在", id, NULL);
 }
 
 static enum err visible_ra(struct request *r, long long *id)
 {
-    long long org;
-    enum err rc = req_param_id(r, 0, id);
-    if (rc || (rc = risk_assessment_org(r->db, *id, &org)) || (rc = scope_check_org(r, org)))
-        return rc == ERR_NOT_FOUND ? errf(ERR_NOT_FOUND, NULL, "风险评估记录不存在") : rc;
-    return ERR_OK;
+    return req_scoped_id(r, 0, risk_assessment_org, "风险评估记录不存在", id, NULL);
 }
 
 static enum err writable_ra(struct request *r, long long *id)

@@ -175,10 +175,7 @@ static enum err units_stats(struct request *r)
 /* The unit of the route, if the caller may see it (404 otherwise). */
 static enum err visible_unit(struct request *r, long long *id, long long *org)
 {
-    enum err rc = req_param_id(r, 0, id);
-    if (rc || (rc = unit_org(r->db, *id, org)) || (rc = scope_check_org(r, *org)))
-        return rc == ERR_NOT_FOUND ? errf(ERR_NOT_FOUND, NULL, "网络单元不存在") : rc;
-    return ERR_OK;
+    return req_scoped_id(r, 0, unit_org, "网络单元不存在", id, org);
 }
 
 /* Operators (within their tree) and system administrators write units. */
@@ -468,10 +465,7 @@ static enum err filings_list(struct request *r)
 
 static enum err visible_filing(struct request *r, long long *id, long long *org)
 {
-    enum err rc = req_param_id(r, 0, id);
-    if (rc || (rc = filing_org(r->db, *id, org)) || (rc = scope_check_org(r, *org)))
-        return rc == ERR_NOT_FOUND ? errf(ERR_NOT_FOUND, NULL, "备案记录不存在") : rc;
-    return ERR_OK;
+    return req_scoped_id(r, 0, filing_org, "备案记录不存在", id, org);
 }
 
 static enum err filing_get(struct request *r)
