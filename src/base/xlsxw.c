@@ -160,7 +160,29 @@ static void note_width(struct xlsxw *w, size_t col, double width)
         w->widths[col] = width > MAX_WIDTH ? MAX_WIDTH : width;
 }
 
-static enum err write_row(struct xlsxw *w, const char *const *cells, size_t n, lxw_format *fmt)
+/* The value of s when it is a plain decimal number that survives a round trip through a double
+ * (so "00123", "1e5", "13800138000123456789" and "inf" stay text). */
+static bool plain_number(const char *s, double *out)
+{
+    const char *p = s + (*s == '-');
+    if (!(*p >= '1' && *p <= '9') && !(p[0] == '0' && (p[1] == '\0' || p[1] == '.')))
+        return false;
+    size_t digits = 0;
+    for (const char *q = p; *q; q++) {
+        if (*q >= '0' && *q <= '9')
+            digits++;
+        else if (*q != '.' || q == p || !q[1] || strchr(q + 1, '.'))
+            return false;
+    }
+    if (digits > 15)
+        return false;
+    char *end;
+    *out = strtod(s, &end);
+    return *end == '\0';
+}
+
+static enum err write_row(struct xlsxw *w, const char *const *cells, const bool *numeric, size_t n,
+                          lxw_format *fmt)
 {
     if (w->next_row >= LXW_ROW_MAX)
         return w->rc = errf(ERR_VALIDATION, NULL, "超过 Excel 的 %d 行上限", LXW_ROW_MAX);
@@ -176,8 +198,11 @@ static enum err write_row(struct xlsxw *w, const char *const *cells, size_t n, l
         lxw_format *cell_fmt = fmt;
         if (!cell_fmt && (strchr(w->cell.buf, '\n') || shown > MAX_WIDTH))
             cell_fmt = w->wrap;
+        double v;
         lxw_error e =
-            worksheet_write_string(w->ws, w->next_row, (lxw_col_t)col, w->cell.buf, cell_fmt);
+            numeric && numeric[col] && plain_number(w->cell.buf, &v)
+                ? worksheet_write_number(w->ws, w->next_row, (lxw_col_t)col, v, cell_fmt)
+                : worksheet_write_string(w->ws, w->next_row, (lxw_col_t)col, w->cell.buf, cell_fmt);
         if (e)
             return w->rc = errf(ERR_INTERNAL, NULL, "写入 XLSX 失败：%s", lxw_strerror(e));
     }
@@ -194,7 +219,7 @@ static void end_sheet(struct xlsxw *w)
         worksheet_set_column(w->ws, (lxw_col_t)col, (lxw_col_t)col, w->widths[col], NULL);
     if (w->n_header)
         worksheet_autofilter(w->ws, 0, 0, w->next_row - 1, (lxw_col_t)(w->n_header - 1));
-    /* Every cell is text on purpose: no green "number stored as text" triangles. */
+    /* Text cells are text on purpose: no green "number stored as text" triangles. */
     worksheet_ignore_errors(w->ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:XFD1048576");
     w->ws = NULL;
 }
@@ -214,7 +239,7 @@ enum err xlsxw_sheet(struct xlsxw *w, const char *name, const char *const *heade
     w->n_widths = 0;
     if (!n)
         return ERR_OK;
-    enum err rc = write_row(w, headers, n, w->header);
+    enum err rc = write_row(w, headers, NULL, n, w->header);
     if (rc)
         return rc;
     w->n_header = n;
@@ -224,6 +249,11 @@ enum err xlsxw_sheet(struct xlsxw *w, const char *name, const char *const *heade
 
 enum err xlsxw_row(struct xlsxw *w, const char *const *cells, size_t n)
 {
+    return xlsxw_row_typed(w, cells, NULL, n);
+}
+
+enum err xlsxw_row_typed(struct xlsxw *w, const char *const *cells, const bool *numeric, size_t n)
+{
     if (w->rc)
         return w->rc;
     if (!w->ws) {
@@ -231,7 +261,7 @@ enum err xlsxw_row(struct xlsxw *w, const char *const *cells, size_t n)
         if (rc)
             return rc;
     }
-    return write_row(w, cells, n, NULL);
+    return write_row(w, cells, numeric, n, NULL);
 }
 
 static enum err read_back(int fd, char **bytes, size_t *len)

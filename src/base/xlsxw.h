@@ -1,10 +1,12 @@
 /* XLSX writer: exported lists and the regulator's templates as workbooks, through libxlsxwriter.
- * Every cell is written as text (a number-like "00123" or "13800138000" stays as typed, and no
- * cell is ever a formula, so exports need no formula-injection escaping). Each sheet gets a bold,
+ * Cells are written as text (a number-like "00123" or "13800138000" stays as typed, and no cell
+ * is ever a formula, so exports need no formula-injection escaping), except in columns the caller
+ * marks numeric, where a plain decimal becomes a number cell. Each sheet gets a bold,
  * shaded, frozen header row with a filter, and column widths measured from the content, CJK
  * characters counting double. */
 #ifndef FANGHU_XLSXW_H
 #define FANGHU_XLSXW_H
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -27,6 +29,10 @@ enum err xlsxw_sheet(struct xlsxw *w, const char *name, const char *const *heade
  * Invalid UTF-8 becomes U+FFFD; a cell past Excel's 32 767 bytes is cut there and ends in "…".
  * Errors: ERR_VALIDATION past Excel's 1 048 576 rows or 16 384 columns; an earlier error. */
 enum err xlsxw_row(struct xlsxw *w, const char *const *cells, size_t n);
+
+/* xlsxw_row, where a cell whose numeric[col] is true and whose text is a plain decimal of at
+ * most 15 digits ("12", "-3.5"; not "007", "1e5") is written as a number. numeric may be NULL. */
+enum err xlsxw_row_typed(struct xlsxw *w, const char *const *cells, const bool *numeric, size_t n);
 
 /* Closes the workbook and hands its bytes to the caller (*bytes malloc'd, free() it), then
  * removes the temporary file and frees w, whatever the outcome. Errors: the first error of the
