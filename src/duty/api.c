@@ -5,6 +5,7 @@
 
 #include "audit/audit.h"
 #include "duty.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "timeutil.h"
@@ -450,6 +451,32 @@ static enum err campaign_complete(struct request *r)
     reply_empty(r, 204);
     return ERR_OK;
 }
+
+static const struct export_col duty_cols[] = {
+    {"title", "事项", NULL},
+    {"kind", "类型",
+     "filing=定级备案|change_filing=变更备案|correction=备案退回补正|assessment=符合性评测|"
+     "reassessment=调整后重新评测|assessment_submit=报送评测结果|risk_assessment=安全风险评估|"
+     "risk_submit=报送风险评估结果|annual_report=年度安全防护工作报告|campaign=专项工作|"
+     "mlps_police_filing=等级保护公安机关备案|incident_report=网络安全事件报告|"
+     "incident_cac_report=向网信部门报告事件|incident_summary=事件总结报告|"
+     "drill_rectification=演练问题整改|notice=威胁通报处置|inspection=网络安全检查"},
+    {"fulfils", "完成方式", NULL},
+    {"org_name", "单位", NULL},
+    {"unit_name", "网络单元", NULL},
+    {"due_date", "期限", NULL},
+    {"days_left", "剩余天数", NULL},
+    {"state_name", "状态", NULL},
+    {"done_at", "完成时间", NULL},
+    {"source", "依据", NULL},
+    {"rule", "规则", NULL},
+    {NULL, NULL, NULL},
+};
+
+const struct list_export duty_exports[] = {
+    {"/api/v1/duties", "待办与期限", duty_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route duty_routes[] = {
     {"GET", "/api/v1/duties", list, 0},

@@ -17,6 +17,7 @@ struct MHD_Connection;
 struct MHD_Response;
 struct db;
 struct store;
+struct list_export;
 
 enum { MAX_ROUTE_PARAMS = 4, MAX_EXTRA_HEADERS = 8 };
 
@@ -46,6 +47,10 @@ struct request {
     int n_headers;
     json_t *error_extra;     /* owned; keys merged into the error object of an error reply */
     struct err_detail early; /* an upload refused before its body was read */
+    /* ?format=xlsx on a list that exports (export.h): req_page hands out its pages */
+    const struct list_export *export;
+    long long export_offset;
+    int paged; /* the handler asked req_page for its page */
 };
 
 typedef enum err (*handler_fn)(struct request *r);
@@ -82,7 +87,8 @@ enum err req_json(struct request *r, const struct jfield *fields, json_t **out);
 /* The query parameter as a LIKE pattern "%text%" with %, _ and \ escaped (use it with
  * `LIKE $n ESCAPE '\'`), or NULL when absent or empty. */
 const char *req_like(struct request *r, const char *name);
-/* ?limit=&offset= with limit 1..500 (default 50), offset ≥ 0. */
+/* ?limit=&offset= with limit 1..500 (default 50), offset ≥ 0; during an export, the export's
+ * next page whatever the query says. */
 enum err req_page(struct request *r, long long *limit, long long *offset);
 
 /* Reply helpers: take ownership of body. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export.h"
 #include "http.h"
 
 const char *req_header(struct request *r, const char *name)
@@ -93,6 +94,12 @@ enum err req_page(struct request *r, long long *limit, long long *offset)
 {
     const char *l = req_query(r, "limit"), *o = req_query(r, "offset");
     enum err rc;
+    r->paged = 1;
+    if (r->export) {
+        *limit = EXPORT_PAGE;
+        *offset = r->export_offset;
+        return ERR_OK;
+    }
     *limit = 50;
     *offset = 0;
     if (l && (rc = number(l, "limit", 1, 500, limit)))

@@ -23,11 +23,13 @@ OPTIONAL_ROUTES(report_routes);
 OPTIONAL_ROUTES(iiot_routes);
 OPTIONAL_ROUTES(inspect_routes);
 OPTIONAL_ROUTES(notice_routes);
+OPTIONAL_ROUTES(export_routes);
 
 static const struct route *const tables[] = {
-    auth_routes,   org_routes,    user_routes,     audit_routes,  unit_routes,   calendar_routes,
-    duty_routes,   assess_routes, risk_routes,     upload_routes, remind_routes, exposure_routes,
-    notice_routes, threat_routes, incident_routes, report_routes, iiot_routes,   inspect_routes,
+    auth_routes,     org_routes,      user_routes,    audit_routes,  unit_routes,
+    calendar_routes, duty_routes,     assess_routes,  risk_routes,   upload_routes,
+    remind_routes,   exposure_routes, notice_routes,  threat_routes, incident_routes,
+    report_routes,   iiot_routes,     inspect_routes, export_routes,
 };
 
 /* Matches path against pattern; captures point into the request's arena. */

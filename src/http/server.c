@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "export.h"
 #include "http.h"
 #include "log.h"
 #include "store/store.h"
@@ -111,7 +112,7 @@ static enum err run_handler(struct request *r, const struct route *rt)
     rc = is_write(r->method) ? db_begin(r->db) : db_begin_read(r->db);
     if (rc)
         return rc;
-    rc = rt->fn(r);
+    rc = r->export ? export_run(r, rt) : rt->fn(r);
     if (rc)
         db_rollback(r->db);
     else
@@ -137,6 +138,20 @@ static enum err authorise(struct request *r, const struct route *rt)
     return ERR_OK;
 }
 
+/* ?format=xlsx asks a list for its workbook (export.h). */
+static enum err want_export(struct request *r, const struct route *rt)
+{
+    const char *format = req_query(r, "format");
+    if (!format)
+        return ERR_OK;
+    if (strcmp(format, "xlsx"))
+        return errf(ERR_VALIDATION, "format", "format 只能为 xlsx");
+    if (strcmp(rt->method, "GET") || (rt->flags & R_OWN_TX) ||
+        !(r->export = export_find(rt->pattern)))
+        return errf(ERR_VALIDATION, "format", "该接口不支持导出 XLSX");
+    return ERR_OK;
+}
+
 static enum err dispatch(struct server *srv, struct request *r, int *queued)
 {
     *queued = 0;
@@ -152,7 +167,7 @@ static enum err dispatch(struct server *srv, struct request *r, int *queued)
     enum err rc = store_acquire(srv->store, &r->db);
     if (rc)
         return rc;
-    if ((rc = auth_resolve(r)) || (rc = authorise(r, rt)))
+    if ((rc = auth_resolve(r)) || (rc = authorise(r, rt)) || (rc = want_export(r, rt)))
         return rc;
     return run_handler(r, rt);
 }

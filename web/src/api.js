@@ -100,6 +100,53 @@ export async function request(method, path, { body, query, quiet = false, raw, c
   throw error
 }
 
+/** The file name of a Content-Disposition header (RFC 6266 filename* first), or fallback. */
+function dispositionName(header, fallback) {
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header || '')
+  if (star) {
+    try {
+      return decodeURIComponent(star[1])
+    } catch {
+      /* a malformed name: use the fallback */
+    }
+  }
+  return fallback
+}
+
+/**
+ * Downloads GET path?query as a file, with the name the server gives it. Unlike a plain link, an
+ * error (a list too long to export, a session that ended) is thrown as ApiError instead of being
+ * saved as a file.
+ */
+export async function download(path, query, fallbackName = 'download') {
+  let res
+  try {
+    res = await fetch(buildUrl(path, query), { credentials: 'same-origin', cache: 'no-store' })
+  } catch {
+    throw new ApiError(0, 'network_error', '无法连接服务器，请检查网络后重试')
+  }
+  if (!res.ok) {
+    let e = {}
+    try {
+      e = (await res.json())?.error || {}
+    } catch {
+      /* not JSON */
+    }
+    const error = new ApiError(res.status, e.code || `http_${res.status}`, e.message || `下载失败（HTTP ${res.status}）`, e.field || '', null, e)
+    if (res.status === 401 && error.code === 'unauthenticated') handlers.unauthenticated?.(error)
+    throw error
+  }
+  const blob = await res.blob()
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = dispositionName(res.headers.get('Content-Disposition'), fallbackName)
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 60000)
+}
+
 /** Errors the session handlers already dealt with (the page is navigating away). */
 export function isSessionError(error) {
   return (

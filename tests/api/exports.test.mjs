@@ -1,0 +1,156 @@
+// Lists as XLSX (导出 XLSX, issue 6 "any list in the console → its columns"): GET <list>?format=xlsx
+// for every list of GET /api/v1/exports — the declared header row, one row per item of the list
+// with the same filters (all pages, not only the first), cells equal to the JSON items (numbers as
+// number cells, booleans 是/否, codes by their names), scope kept (another tenant's rows never
+// appear), a bad format or a list without an export refused naming the field, and a workbook
+// that LibreOffice opens.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, assertError, assertList, createOrg, userWithClient, uniq, uscc, listAll } from './lib.mjs';
+import { readWorkbook, text } from './xlsx-read.mjs';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+let srv, admin, dir, catalogue;
+const O = {};
+const U = {};
+
+before(async () => {
+  srv = await startServer();
+  admin = await srv.admin();
+  dir = mkdtempSync(join(tmpdir(), 'fanghu-exports-'));
+  O.A = await createOrg(admin, { name: uniq('导出甲公司'), kind: 'vas', province: '35', uscc: uscc() });
+  O.B = await createOrg(admin, { name: uniq('导出乙公司'), kind: 'vas', province: '44', uscc: uscc() });
+  U.A = (await userWithClient(srv, admin, { role: 'operator_admin', org_id: O.A.id })).client;
+  U.B = (await userWithClient(srv, admin, { role: 'operator_admin', org_id: O.B.id })).client;
+  // 510 graded units of A make 510+ duties (a filing each): the duties export spans two pages of the handler.
+  const lines = ['所属单位统一社会信用代码,网络单元名称,网络单元类型,运行状态,上线日期,社会影响力I,规模和服务范围R,服务重要性V,I赋值理由,R赋值理由,V赋值理由'];
+  for (let i = 0; i < 510; i++) lines.push(`${O.A.uscc},导出单元${String(i).padStart(3, '0')},dns,在网运行,2026-01-05,3,3,3,省内影响,全省用户,基础服务`);
+  const imp = await U.A.req('POST', '/api/v1/units/import', { body: lines.join('\n') + '\n', contentType: 'text/csv' });
+  assert.equal(imp.status, 201, `${imp}`);
+  const unitB = await U.B.post('/api/v1/units', { org_id: O.B.id, name: uniq('乙单元'), unit_type: 'dns' });
+  assert.equal(unitB.status, 201, `${unitB}`);
+  const c = await admin.get('/api/v1/exports');
+  assert.equal(c.status, 200, `${c}`);
+  catalogue = c.json.items;
+});
+after(async () => {
+  await srv?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function download(client, path) {
+  const r = await fetch(srv.base + path, { headers: { cookie: client.cookieHeader() }, signal: AbortSignal.timeout(120000) });
+  return { status: r.status, headers: r.headers, body: Buffer.from(await r.arrayBuffer()) };
+}
+
+function fileName(headers) {
+  const m = (headers.get('content-disposition') || '').match(/filename\*=UTF-8''([^;]+)/);
+  assert.ok(m, `Content-Disposition: ${headers.get('content-disposition')}`);
+  return decodeURIComponent(m[1]);
+}
+
+const member = (item, key) => key.split('.').reduce((v, k) => (v == null ? undefined : v[k]), item);
+
+/** What a cell should say for a JSON value with no labels of its own. */
+function expected(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'boolean') return v ? '是' : '否';
+  if (Array.isArray(v)) return v.map(expected).filter((s) => s !== '').join('、');
+  if (typeof v === 'object') return expected(v.name);
+  return String(v);
+}
+
+/** Checks a workbook against the JSON items of the same list, column by column. */
+function checkBook(entry, body, items, { labelled = new Set() } = {}) {
+  const [sheet] = readWorkbook(body);
+  assert.equal(sheet.name, entry.title);
+  const rows = sheet.rows;
+  assert.deepEqual(rows[0], entry.columns.map((c) => c.header), `${entry.path}: header row`);
+  assert.equal(rows.length - 1, items.length, `${entry.path}: one row per item`);
+  items.forEach((item, i) => {
+    entry.columns.forEach((col, c) => {
+      const v = member(item, col.key);
+      const cell = rows[i + 1][c] ?? '';
+      if (typeof v === 'number') assert.deepEqual(cell, { n: v }, `${entry.path} row ${i + 1} ${col.header}: a number cell`);
+      else if (labelled.has(col.key) || (typeof v === 'string' && cell !== v && v !== '')) {
+        // A code written by its name: a name, never empty when the code is not.
+        assert.equal(typeof cell, 'string');
+        assert.ok(cell !== '' || v === '' || v == null, `${entry.path} row ${i + 1} ${col.header}: ${JSON.stringify(v)} → blank`);
+      } else assert.equal(text(cell), expected(v), `${entry.path} row ${i + 1} ${col.header}`);
+    });
+  });
+  return rows;
+}
+
+test('the catalogue names the exported lists with their columns', () => {
+  assert.ok(catalogue.length >= 1);
+  for (const e of catalogue) {
+    assert.match(e.path, /^\/api\/v1\//);
+    assert.ok(e.title && e.title.length <= 31, e.title);
+    if (!e.streamed) assert.ok(e.columns.length > 0 && e.columns.every((c) => c.key && c.header), e.path);
+  }
+  assert.ok(catalogue.some((e) => e.path === '/api/v1/duties'));
+});
+
+test('every list exports all its rows, the declared columns, cells equal to the list', async () => {
+  const books = [];
+  for (const e of catalogue.filter((x) => !x.streamed && !x.path.includes(':'))) {
+    const { items } = await listAll(admin, e.path);
+    const r = await download(admin, `${e.path}?format=xlsx`);
+    assert.equal(r.status, 200, `${e.path}: ${r.body.toString().slice(0, 300)}`);
+    assert.equal(r.headers.get('content-type'), XLSX_TYPE);
+    assert.match(fileName(r.headers), new RegExp(`^${e.title}-\\d{4}-\\d{2}-\\d{2}\\.xlsx$`));
+    checkBook(e, r.body, items);
+    const file = join(dir, `${books.length}.xlsx`);
+    writeFileSync(file, r.body);
+    books.push({ e, file, items });
+  }
+  // LibreOffice opens every one of them: each converts, its first line being the header row.
+  const lo = spawnSync('soffice', [`-env:UserInstallation=file://${join(dir, 'lo-profile')}`, '--headless', '--convert-to',
+    'csv:Text - txt - csv (StarCalc):44,34,76,1', '--outdir', join(dir, 'csv'), ...books.map((b) => b.file)], { encoding: 'utf8', timeout: 300000 });
+  assert.equal(lo.status, 0, `soffice: ${lo.stderr}`);
+  for (const [i, b] of books.entries()) {
+    const csv = join(dir, 'csv', `${i}.csv`);
+    assert.ok(existsSync(csv), `${b.e.path}: LibreOffice did not convert it`);
+    const first = readFileSync(csv, 'utf8').replace(/^\uFEFF/, '').split('\n')[0];
+    const cells = [...first.matchAll(/"((?:[^"]|"")*)"|([^,]+)|(?<=,|^)(?=,|$)/g)].map((m) => (m[1] ?? m[2] ?? '').replace(/""/g, '"'));
+    assert.deepEqual(cells, b.e.columns.map((c) => c.header), `${b.e.path}: header as LibreOffice reads it`);
+  }
+});
+
+test('duties: all pages, the filters of the list, codes by name, scope kept', async () => {
+  const entry = catalogue.find((e) => e.path === '/api/v1/duties');
+  const { items: all } = await listAll(U.A, '/api/v1/duties');
+  assert.ok(all.length > 500, `${all.length} duties: more than one page of the handler`);
+  const r = await download(U.A, '/api/v1/duties?format=xlsx&limit=5&offset=3');
+  assert.equal(r.status, 200);
+  const rows = checkBook(entry, r.body, all, { labelled: new Set(['kind']) });
+  const kind = entry.columns.findIndex((c) => c.key === 'kind');
+  assert.ok(rows.slice(1).every((row) => row[kind] === '定级备案' || !/^[a-z_]+$/.test(row[kind])), 'kinds by their names');
+  const org = entry.columns.findIndex((c) => c.key === 'org_name');
+  assert.ok(rows.slice(1).every((row) => row[org] === O.A.name), 'only the caller\'s organisation');
+  // A filter of the list applies to the export.
+  const q = `/api/v1/duties?unit_id=${all.find((d) => d.unit_name === '导出单元007').unit_id}`;
+  const some = assertList(await U.A.get(`${q}&limit=500`)).items;
+  assert.ok(some.length > 0 && some.length < all.length);
+  checkBook(entry, (await download(U.A, `${q}&format=xlsx`)).body, some, { labelled: new Set(['kind']) });
+  // B's export has none of A's rows; B cannot ask for A's.
+  const b = readWorkbook((await download(U.B, '/api/v1/duties?format=xlsx')).body)[0].rows;
+  assert.ok(b.length > 1 && b.slice(1).every((row) => row[org] === O.B.name));
+  const other = await download(U.B, `/api/v1/duties?org_id=${O.A.id}&format=xlsx`);
+  if (other.status === 200) assert.equal(readWorkbook(other.body)[0].rows.length, 1, 'header only');
+  else assert.equal(other.status, 404);
+});
+
+test('a bad format, a list without an export and a write are refused naming format', async () => {
+  assertError(await U.A.get('/api/v1/duties?format=csv'), 400, 'validation_failed', 'format');
+  assertError(await U.A.get('/api/v1/duties/summary?format=xlsx'), 400, 'validation_failed', 'format');
+  assertError(await U.A.post('/api/v1/units?format=xlsx', { name: 'x' }), 400, 'validation_failed', 'format');
+  // The list's own validation still speaks first for its filters.
+  assertError(await U.A.get('/api/v1/duties?state=nonsense&format=xlsx'), 400, 'validation_failed', 'state');
+  assertError(await admin.get('/api/v1/exports?format=xlsx'), 400, 'validation_failed', 'format');
+});
