@@ -11,9 +11,9 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, assertError, assertList, createOrg, userWithClient, uniq, uscc, listAll } from './lib.mjs';
-import { readWorkbook, text } from './xlsx-read.mjs';
+import { readWorkbook } from './xlsx-read.mjs';
+import { download, fileName, checkBook, XLSX_TYPE } from './exports-lib.mjs';
 
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 let srv, admin, dir, catalogue;
 const O = {};
 const U = {};
@@ -42,50 +42,6 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function download(client, path) {
-  const r = await fetch(srv.base + path, { headers: { cookie: client.cookieHeader() }, signal: AbortSignal.timeout(120000) });
-  return { status: r.status, headers: r.headers, body: Buffer.from(await r.arrayBuffer()) };
-}
-
-function fileName(headers) {
-  const m = (headers.get('content-disposition') || '').match(/filename\*=UTF-8''([^;]+)/);
-  assert.ok(m, `Content-Disposition: ${headers.get('content-disposition')}`);
-  return decodeURIComponent(m[1]);
-}
-
-const member = (item, key) => key.split('.').reduce((v, k) => (v == null ? undefined : v[k]), item);
-
-/** What a cell should say for a JSON value with no labels of its own. */
-function expected(v) {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'boolean') return v ? '是' : '否';
-  if (Array.isArray(v)) return v.map(expected).filter((s) => s !== '').join('、');
-  if (typeof v === 'object') return expected(v.name);
-  return String(v);
-}
-
-/** Checks a workbook against the JSON items of the same list, column by column. */
-function checkBook(entry, body, items, { labelled = new Set() } = {}) {
-  const [sheet] = readWorkbook(body);
-  assert.equal(sheet.name, entry.title);
-  const rows = sheet.rows;
-  assert.deepEqual(rows[0], entry.columns.map((c) => c.header), `${entry.path}: header row`);
-  assert.equal(rows.length - 1, items.length, `${entry.path}: one row per item`);
-  items.forEach((item, i) => {
-    entry.columns.forEach((col, c) => {
-      const v = member(item, col.key);
-      const cell = rows[i + 1][c] ?? '';
-      if (typeof v === 'number') assert.deepEqual(cell, { n: v }, `${entry.path} row ${i + 1} ${col.header}: a number cell`);
-      else if (labelled.has(col.key) || (typeof v === 'string' && cell !== v && v !== '')) {
-        // A code written by its name: a name, never empty when the code is not.
-        assert.equal(typeof cell, 'string');
-        assert.ok(cell !== '' || v === '' || v == null, `${entry.path} row ${i + 1} ${col.header}: ${JSON.stringify(v)} → blank`);
-      } else assert.equal(text(cell), expected(v), `${entry.path} row ${i + 1} ${col.header}`);
-    });
-  });
-  return rows;
-}
-
 test('the catalogue names the exported lists with their columns', () => {
   assert.ok(catalogue.length >= 1);
   for (const e of catalogue) {
@@ -100,7 +56,7 @@ test('every list exports all its rows, the declared columns, cells equal to the 
   const books = [];
   for (const e of catalogue.filter((x) => !x.streamed && !x.path.includes(':'))) {
     const { items } = await listAll(admin, e.path);
-    const r = await download(admin, `${e.path}?format=xlsx`);
+    const r = await download(srv, admin, `${e.path}?format=xlsx`);
     assert.equal(r.status, 200, `${e.path}: ${r.body.toString().slice(0, 300)}`);
     assert.equal(r.headers.get('content-type'), XLSX_TYPE);
     assert.match(fileName(r.headers), new RegExp(`^${e.title}-\\d{4}-\\d{2}-\\d{2}\\.xlsx$`));
@@ -126,7 +82,7 @@ test('duties: all pages, the filters of the list, codes by name, scope kept', as
   const entry = catalogue.find((e) => e.path === '/api/v1/duties');
   const { items: all } = await listAll(U.A, '/api/v1/duties');
   assert.ok(all.length > 500, `${all.length} duties: more than one page of the handler`);
-  const r = await download(U.A, '/api/v1/duties?format=xlsx&limit=5&offset=3');
+  const r = await download(srv, U.A, '/api/v1/duties?format=xlsx&limit=5&offset=3');
   assert.equal(r.status, 200);
   const rows = checkBook(entry, r.body, all, { labelled: new Set(['kind']) });
   const kind = entry.columns.findIndex((c) => c.key === 'kind');
@@ -137,11 +93,11 @@ test('duties: all pages, the filters of the list, codes by name, scope kept', as
   const q = `/api/v1/duties?unit_id=${all.find((d) => d.unit_name === '导出单元007').unit_id}`;
   const some = assertList(await U.A.get(`${q}&limit=500`)).items;
   assert.ok(some.length > 0 && some.length < all.length);
-  checkBook(entry, (await download(U.A, `${q}&format=xlsx`)).body, some, { labelled: new Set(['kind']) });
+  checkBook(entry, (await download(srv, U.A, `${q}&format=xlsx`)).body, some, { labelled: new Set(['kind']) });
   // B's export has none of A's rows; B cannot ask for A's.
-  const b = readWorkbook((await download(U.B, '/api/v1/duties?format=xlsx')).body)[0].rows;
+  const b = readWorkbook((await download(srv, U.B, '/api/v1/duties?format=xlsx')).body)[0].rows;
   assert.ok(b.length > 1 && b.slice(1).every((row) => row[org] === O.B.name));
-  const other = await download(U.B, `/api/v1/duties?org_id=${O.A.id}&format=xlsx`);
+  const other = await download(srv, U.B, `/api/v1/duties?org_id=${O.A.id}&format=xlsx`);
   if (other.status === 200) assert.equal(readWorkbook(other.body)[0].rows.length, 1, 'header only');
   else assert.equal(other.status, 404);
 });
