@@ -431,7 +431,7 @@ static enum err upload_h(struct request *r)
     if (o && *o) {
         org = id_parse(o);
         if (org <= 0 || scope_check_org(r, org))
-            return errf(ERR_VALIDATION, "org_id", "所属单位不存在");
+            return errf(ERR_NOT_FOUND, "org_id", "所属单位不存在");
     } else if (!org) {
         return errf(ERR_VALIDATION, "org_id", "请指定文件所属单位（org_id）");
     }

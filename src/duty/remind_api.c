@@ -138,7 +138,7 @@ static enum err channel_create(struct request *r)
         return rc;
     long long org = id_parse(json_str(in, "org_id")), id = 0;
     if (scope_check_org(r, org))
-        return errf(ERR_VALIDATION, "org_id", "所属单位不存在");
+        return errf(ERR_NOT_FOUND, "org_id", "所属单位不存在");
     if ((rc = may_manage(r)))
         return rc;
     json_t *enabled = json_object_get(in, "enabled");

@@ -158,7 +158,7 @@ static enum err target_org(struct request *r, long long org, const char *field)
 {
     char kind[32];
     if (scope_check_org(r, org))
-        return field ? errf(ERR_VALIDATION, field, "所属单位不存在")
+        return field ? errf(ERR_NOT_FOUND, field, "所属单位不存在")
                      : errf(ERR_NOT_FOUND, NULL, "单位不存在");
     enum err rc = org_kind_of(r->db, org, kind);
     if (rc)

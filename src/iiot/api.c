@@ -648,7 +648,7 @@ static enum err key_add_h(struct request *r)
         return rc;
     long long org = id_parse(json_str(in, "org_id"));
     if (scope_check_org(r, org))
-        return errf(ERR_VALIDATION, "org_id", "企业不存在");
+        return errf(ERR_NOT_FOUND, "org_id", "企业不存在");
     struct audit_ctx ax = audit_ctx_of(r);
     if ((rc = iiot_key_add(r->db, &ax, r->caller.org_id, org, json_str(in, "reason"), &id)))
         return rc;

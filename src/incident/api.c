@@ -32,7 +32,7 @@ static enum err target_org(struct request *r, json_t *in, long long *org)
     char kind[32];
     *org = id_parse(json_str(in, "org_id"));
     if (*org <= 0 || scope_check_org(r, *org) || org_kind_of(r->db, *org, kind))
-        return errf(ERR_VALIDATION, "org_id", "所属单位不存在");
+        return errf(ERR_NOT_FOUND, "org_id", "所属单位不存在");
     const struct org_kind *k = org_kind_find(kind);
     if (!k || k->regulator)
         return errf(ERR_VALIDATION, "org_id", "所属单位应为网络运行单位，不能是电信主管部门");
@@ -48,7 +48,7 @@ static enum err body_file(struct request *r, json_t *in, struct file_meta *m,
     if (!id)
         return ERR_OK;
     if (file_find_visible(r, id, m))
-        return errf(ERR_VALIDATION, "file_id", "文件不存在");
+        return errf(ERR_NOT_FOUND, "file_id", "文件不存在");
     *out = m;
     return ERR_OK;
 }
@@ -406,7 +406,7 @@ static enum err stats_h(struct request *r)
         return errf(ERR_FORBIDDEN, NULL,
                     "统计含未报告的事件，监管人员请查看运行单位报送的年度报告");
     if (org <= 0 || scope_check_org(r, org))
-        return errf(ERR_VALIDATION, "org_id", "所属单位不存在");
+        return errf(ERR_NOT_FOUND, "org_id", "所属单位不存在");
     if (year < 1900 || year > 9998)
         return errf(ERR_VALIDATION, "year", "年份应为四位数字");
     struct incident_year_counts c;

@@ -465,13 +465,13 @@ static enum err check_drill(struct db *db, long long org_id, json_t *m, int vers
     if (v->plan_id && (rc = count2(db, SQL_PLAN_OF_ORG, v->plan_id, org_id, &n)))
         return rc;
     if (v->plan_id && !n)
-        return errf(ERR_VALIDATION, "plan_id", "应急预案不存在或不属于演练所属单位");
+        return errf(ERR_NOT_FOUND, "plan_id", "应急预案不存在或不属于演练所属单位");
     if (v->version_id && !v->plan_id)
         return errf(ERR_VALIDATION, "plan_id", "指定预案版本时须指定应急预案");
     if (v->version_id && (rc = count2(db, SQL_VERSION_OF_PLAN, v->version_id, v->plan_id, &n)))
         return rc;
     if (v->version_id && !n)
-        return errf(ERR_VALIDATION, "plan_version_id", "预案版本不存在或不属于所选应急预案");
+        return errf(ERR_NOT_FOUND, "plan_version_id", "预案版本不存在或不属于所选应急预案");
     if (v->plan_id && !version_given) {
         struct db_stmt *s;
         if ((rc = db_prepare(db, SQL_VERSION_ON, &s)))

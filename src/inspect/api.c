@@ -374,7 +374,7 @@ static enum err inspector_add_h(struct request *r)
         return rc;
     const char *org = json_str(in, "org_id");
     if (org && !visible(r, id_parse(org)))
-        return errf(ERR_VALIDATION, "org_id", "所在单位不存在");
+        return errf(ERR_NOT_FOUND, "org_id", "所在单位不存在");
     struct audit_ctx ax = audit_ctx_of(r);
     if ((rc = inspect_inspector_add(r->db, &ax, r->caller.org_id, in, &id)) ||
         (rc = inspect_inspector_json(r->db, id, &out)))

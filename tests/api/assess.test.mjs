@@ -181,7 +181,7 @@ test('uploads: allowed kinds by their bytes, content addressing, limits, scoped 
     assertError(r, 413, 'payload_too_large');
   });
   await soft.run('read-only roles cannot upload', async () => assertError(await upload(U.regR, 'a.pdf', pdf(), 'application/pdf'), 403, 'forbidden'));
-  await soft.run('org_id outside the tree', async () => assertError(await upload(U.opA, 'a.pdf', pdf(), 'application/pdf', `&org_id=${O.B.id}`), 400, 'validation_failed', 'org_id'));
+  await soft.run('org_id outside the tree', async () => assertError(await upload(U.opA, 'a.pdf', pdf(), 'application/pdf', `&org_id=${O.B.id}`), 404, 'not_found', 'org_id'));
   await soft.run('sysadmin must name the organisation', async () => assertError(await upload(admin, 'a.pdf', pdf(), 'application/pdf'), 400, 'validation_failed', 'org_id'));
   assert.equal(await auditTotal(admin), audits2, 'refused uploads write nothing');
 

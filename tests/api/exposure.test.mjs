@@ -161,11 +161,11 @@ test('entries: bad input names the field and writes nothing; roles and other ten
     [{ software: 'OpenVPN 2.6' }, 'software'], // office exits have no such column
     [{ purpose: '远程' }, 'purpose'],
     [{ inventory: 'dmz' }, 'inventory'],
-    [{ org_id: O.B1.id }, 'org_id'], // another tenant's organisation
-    [{ org_id: O.R.id }, 'org_id'],
+    [{ org_id: O.B1.id }, 'org_id', 404], // another tenant's organisation: as if it did not exist
+    [{ org_id: O.R.id }, 'org_id', 404], // a regulator outside the caller's tree
   ];
-  for (const [fields, field] of bad) {
-    await soft.run(`${JSON.stringify(fields)}`, async () => assertError(await U.opP.post('/api/v1/exposure/entries', entry(O.P.id, 'office', fields)), 400, 'validation_failed', field));
+  for (const [fields, field, status = 400] of bad) {
+    await soft.run(`${JSON.stringify(fields)}`, async () => assertError(await U.opP.post('/api/v1/exposure/entries', entry(O.P.id, 'office', fields)), status, status === 404 ? 'not_found' : 'validation_failed', field));
   }
   await soft.run('unknown field', async () => assertError(await U.opP.post('/api/v1/exposure/entries', { ...entry(O.P.id, 'office'), port: 443 }), 400, 'unknown_field'));
   await soft.run('regulator cannot write', async () => assertError(await U.regR.post('/api/v1/exposure/entries', entry(O.P.id, 'office')), 403, 'forbidden'));

@@ -237,8 +237,8 @@ test('bad input: 400 naming the field, nothing written', async () => {
     [{ response_started_at: '2026-02-12T10:00:00+08:00', response_ended_at: '2026-02-12T09:59:59+08:00' }, 'response_ended_at'],
     [{ grade: 'severe' }, 'grade'],
     [{ grade: '较大' }, 'grade'],
-    [{ unit_ids: [unitB] }, 'unit_ids'],
-    [{ unit_ids: [unitA, '99999999'] }, 'unit_ids'],
+    [{ unit_ids: [unitB] }, 'unit_ids', 404],
+    [{ unit_ids: [unitA, '99999999'] }, 'unit_ids', 404],
     [{ category: 'virus' }, 'category'],
     [{ response_started_at: '2026-02-12T09:00:00+08:00' }, 'response_started_at'],
     [{ response_ended_at: '2026-02-12T11:00:00+08:00' }, 'response_started_at'],
@@ -249,13 +249,14 @@ test('bad input: 400 naming the field, nothing written', async () => {
     [{ status: 'done' }, 'status'],
     [{ outage_scope: 'county' }, 'outage_scope'],
     [{ pi_leaked: -1 }, 'pi_leaked'],
-    [{ org_id: B.id }, 'org_id'],
+    [{ org_id: B.id }, 'org_id', 404],
     [{ title: '' }, 'title'],
     [{ color: 'red' }, 'color'],
   ];
-  for (const [fields, field] of cases) {
+  // Another tenant's (or no) unit or organisation answers 404, as if it did not exist.
+  for (const [fields, field, status = 400] of cases) {
     const r = await opA.post('/api/v1/incidents', incident(fields));
-    assert.equal(r.status, 400, `${JSON.stringify(fields)}: ${r}`);
+    assert.equal(r.status, status, `${JSON.stringify(fields)}: ${r}`);
     assert.equal(r.json.error.field, field, `${JSON.stringify(fields)}: ${r}`);
   }
   // PATCH and reports: the same rules, nothing changed.
@@ -264,16 +265,16 @@ test('bad input: 400 naming the field, nothing written', async () => {
   const p = await opA.patch(`/api/v1/incidents/${inc.id}`, { response_ended_at: '2026-02-12T09:00:00+08:00' });
   assertError(p, 400, 'validation_failed', 'response_ended_at');
   assertError(await opA.patch(`/api/v1/incidents/${inc.id}`, { grade: 'huge' }), 400, 'validation_failed', 'grade');
-  assertError(await opA.patch(`/api/v1/incidents/${inc.id}`, { unit_ids: [unitB] }), 400, 'validation_failed', 'unit_ids');
+  assertError(await opA.patch(`/api/v1/incidents/${inc.id}`, { unit_ids: [unitB] }), 404, 'not_found', 'unit_ids');
   const reports = [
     [{ kind: 'immediate', recipient: 'local_ca', sent_at: '2026-02-12T09:00:00+08:00', method: 'phone' }, 'sent_at'],
     [{ kind: 'immediate', recipient: 'police', sent_at: '2026-02-12T10:00:00+08:00', method: 'phone' }, 'recipient'],
     [{ kind: 'immediate', recipient: 'local_ca', sent_at: '2026-02-12T10:00:00+08:00', method: 'fax' }, 'method'],
     [{ kind: 'summary', recipient: 'local_ca', sent_at: '2026-02-20T10:00:00+08:00', method: 'document' }, 'kind'],
-    [{ kind: 'immediate', recipient: 'local_ca', sent_at: '2026-02-12T10:00:00+08:00', method: 'phone', file_id: '0'.repeat(64) }, 'file_id'],
+    [{ kind: 'immediate', recipient: 'local_ca', sent_at: '2026-02-12T10:00:00+08:00', method: 'phone', file_id: '0'.repeat(64) }, 'file_id', 404],
   ];
-  for (const [body, field] of reports) {
-    assertError(await opA.post(`/api/v1/incidents/${inc.id}/reports`, body), 400, 'validation_failed', field);
+  for (const [body, field, status = 400] of reports) {
+    assertError(await opA.post(`/api/v1/incidents/${inc.id}/reports`, body), status, status === 404 ? 'not_found' : 'validation_failed', field);
   }
   const again = await opA.get(`/api/v1/incidents/${inc.id}`);
   assert.equal(again.json.response_ended_at, null);
@@ -322,8 +323,8 @@ test('another tenant gets 404 everywhere; the regulator sees incidents once repo
     assertError(await opA.get(p), 404, 'not_found');
   }
   // B cannot create records for A, nor use A's units, plans or files.
-  assertError(await opB.post('/api/v1/incidents', incident({ org_id: A.id })), 400, 'validation_failed', 'org_id');
-  assertError(await opB.post('/api/v1/drills', { org_id: B.id, drill_date: '2026-01-05', scenario: 's', plan_id: plan.id }), 400, 'validation_failed', 'plan_id');
+  assertError(await opB.post('/api/v1/incidents', incident({ org_id: A.id })), 404, 'not_found', 'org_id');
+  assertError(await opB.post('/api/v1/drills', { org_id: B.id, drill_date: '2026-01-05', scenario: 's', plan_id: plan.id }), 404, 'not_found', 'plan_id');
 
   // The jurisdiction's regulator: nothing before the first report, read-only after.
   assertError(await regR.get(`/api/v1/incidents/${inc.id}`), 404, 'not_found');
@@ -501,7 +502,7 @@ test('emergency plans keep versions; the current one is the latest approved', as
   assertError(await opA.post(`/api/v1/drills/${drill.id}/items`, { description: 'x', owner: 'y', due_date: '2026-02-30' }), 400, 'validation_failed', 'due_date');
   assertError(await opA.patch(`/api/v1/drills/${drill.id}/items/${second.id}`, { status: 'closed' }), 400, 'validation_failed', 'status');
   assertError(await opA.patch(`/api/v1/drills/${drill.id}`, { drill_date: '2099-01-01' }), 400, 'validation_failed', 'drill_date');
-  assertError(await opA.patch(`/api/v1/drills/${drill.id}`, { plan_version_id: '99999999' }), 400, 'validation_failed', 'plan_version_id');
+  assertError(await opA.patch(`/api/v1/drills/${drill.id}`, { plan_version_id: '99999999' }), 404, 'not_found', 'plan_version_id');
   assertError(await opA.post('/api/v1/drills', { org_id: A.id, drill_date: '2025-03-01', scenario: 's', items: [{ description: 'x', owner: '' , due_date: '2025-01-01' }] }), 400, 'validation_failed', 'items');
   assertError(await opA.post('/api/v1/drills', { org_id: A.id, drill_date: '2025-03-01', scenario: 's', participants: ['', 'x'] }), 400, 'validation_failed', 'participants');
   assert.equal(await auditTotal(admin), audit);
@@ -536,7 +537,7 @@ test('annual-report counts: plans, drills, incidents, 重大 and above in the la
     org_id: org.id, year: 2026, plans: 1, plans_revised: 1, drills: 1, drill_items: 1, drill_items_open: 1,
     incidents: 2, incidents_reported: 0, major_in_last_3_years: majors,
   });
-  assertError(await op.get(`/api/v1/incidents/stats?org_id=${A.id}&year=2026`), 400, 'validation_failed', 'org_id');
+  assertError(await op.get(`/api/v1/incidents/stats?org_id=${A.id}&year=2026`), 404, 'not_found', 'org_id');
   assertError(await op.get(`/api/v1/incidents/stats?org_id=${org.id}&year=20x6`), 400, 'validation_failed', 'year');
 });
 

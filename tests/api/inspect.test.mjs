@@ -183,7 +183,7 @@ test('self-inspection: findings per item, the report once every item has one, fu
 test('inspectors: the regulator\'s roster', async () => {
   const soft = new Soft();
   await soft.run('an operator', async () => assertError(await U.A1.post('/api/v1/inspect/inspectors', { name: '张三' }), 403, 'forbidden'));
-  await soft.run('an organisation it does not see', async () => assertError(await U.reg.post('/api/v1/inspect/inspectors', { name: '张三', org_id: O.X.id }), 400, 'validation_failed', 'org_id'));
+  await soft.run('an organisation it does not see', async () => assertError(await U.reg.post('/api/v1/inspect/inspectors', { name: '张三', org_id: O.X.id }), 404, 'not_found', 'org_id'));
   await soft.run('no name', async () => assertError(await U.reg.post('/api/v1/inspect/inspectors', { expertise: '渗透测试' }), 400, 'validation_failed', 'name'));
   soft.done('roster refusals');
   // I1 belongs to 甲集团 (through 甲福建), I2 to V1, I4 to 乙集团; I3 and I5 to none

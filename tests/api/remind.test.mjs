@@ -253,11 +253,11 @@ test('reminder channels: create per kind, validation, scope, roles, audit', asyn
     [{ org_id: orgA.id, kind: 'webhook_json', target: 'http://' }, 'target'],
     [{ org_id: orgA.id, kind: 'email' }, 'target'],
     [{ org_id: orgA.id, kind: 'email', target: 'x@example.com', extra: 1 }, 'extra'],
-    [{ org_id: orgB.id, kind: 'email', target: 'x@example.com' }, 'org_id'],
+    [{ org_id: orgB.id, kind: 'email', target: 'x@example.com' }, 'org_id', 404], // another tenant's: as if absent
   ];
-  for (const [body, field] of bad) {
+  for (const [body, field, status = 400] of bad) {
     const r = await adminA.post('/api/v1/reminder-channels', body);
-    assert.ok(r.status === 400, `${JSON.stringify(body)} → ${r}`);
+    assert.ok(r.status === status, `${JSON.stringify(body)} → ${r}`);
     assert.equal(r.field, field, `${JSON.stringify(body)} → ${r}`);
   }
   const dup = await adminA.post('/api/v1/reminder-channels', { org_id: orgA.id, kind: 'email', target: 'ops-a@example.com' });
