@@ -1,6 +1,7 @@
 /* XLSX writer over libxlsxwriter, which only writes to a file name: the workbook goes to a
  * mkstemp file (constant-memory mode, its row data in the same directory), is read back into
  * memory on finish, and the file is removed. */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -22,20 +23,27 @@ enum {
     MAX_WIDTH = 60,   /* wider content wraps */
     MAX_CELL = 32767, /* Excel's limit on a cell's text (LXW_STR_MAX), in bytes here */
     HEADER_FILL = 0xDDEBF7,
+    TITLE_SIZE = 16,   /* points, against the body's 11 */
+    TITLE_HEIGHT = 30, /* points, against the default 15 */
+    PAPER_A4 = 9,      /* Excel's paper code */
 };
 
 struct xlsxw {
     lxw_workbook *wb;
     lxw_worksheet *ws;   /* the current sheet, NULL before the first */
     lxw_format *header;  /* bold, shaded, ruled below */
+    lxw_format *title;   /* bold, larger, centred */
+    lxw_format *section; /* bold, left */
     lxw_format *wrap;    /* multi-line or long text */
     enum err rc;         /* the first error; every later call returns it */
     int fd;              /* of the temporary file, -1 when none */
     char path[PATH_MAX]; /* of the temporary file */
     char tmpdir[PATH_MAX];
-    lxw_row_t next_row; /* of the current sheet */
-    size_t n_header;    /* header cells of the current sheet */
-    double *widths;     /* per column of the current sheet */
+    lxw_row_t next_row;   /* of the current sheet */
+    size_t n_headers;     /* header rows of the current sheet */
+    lxw_row_t header_row; /* the first of them */
+    size_t header_cols;   /* its cells */
+    double *widths;       /* per column of the current sheet */
     size_t n_widths, cap_widths;
     struct sbuf cell; /* a cell's text, cleaned up */
 };
@@ -89,6 +97,15 @@ enum err xlsxw_begin(struct xlsxw **out)
     format_set_bottom(w->header, LXW_BORDER_THIN);
     format_set_align(w->header, LXW_ALIGN_VERTICAL_CENTER);
     format_set_text_wrap(w->header);
+    w->title = workbook_add_format(w->wb);
+    format_set_bold(w->title);
+    format_set_font_size(w->title, TITLE_SIZE);
+    format_set_align(w->title, LXW_ALIGN_CENTER);
+    format_set_align(w->title, LXW_ALIGN_VERTICAL_CENTER);
+    w->section = workbook_add_format(w->wb);
+    format_set_bold(w->section);
+    format_set_align(w->section, LXW_ALIGN_LEFT);
+    format_set_align(w->section, LXW_ALIGN_VERTICAL_CENTER);
     w->wrap = workbook_add_format(w->wb);
     format_set_text_wrap(w->wrap);
     format_set_align(w->wrap, LXW_ALIGN_VERTICAL_TOP);
@@ -210,18 +227,36 @@ static enum err write_row(struct xlsxw *w, const char *const *cells, const bool 
     return ERR_OK;
 }
 
-/* Settles the current sheet: column widths and the header's filter, now that all rows are in. */
+/* Settles the current sheet now that all rows are in: column widths, and with a single header
+ * row the freeze below it and the filter over its table. Excel keeps one filter per sheet, and
+ * a pane frozen under the first of several tables would hide the headers of the others. */
 static void end_sheet(struct xlsxw *w)
 {
     if (!w->ws)
         return;
     for (size_t col = 0; col < w->n_widths; col++)
         worksheet_set_column(w->ws, (lxw_col_t)col, (lxw_col_t)col, w->widths[col], NULL);
-    if (w->n_header)
-        worksheet_autofilter(w->ws, 0, 0, w->next_row - 1, (lxw_col_t)(w->n_header - 1));
+    if (w->n_headers == 1) {
+        worksheet_freeze_panes(w->ws, w->header_row + 1, 0);
+        worksheet_autofilter(w->ws, w->header_row, 0, w->next_row - 1,
+                             (lxw_col_t)(w->header_cols - 1));
+    }
     /* Text cells are text on purpose: no green "number stored as text" triangles. */
     worksheet_ignore_errors(w->ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:XFD1048576");
     w->ws = NULL;
+}
+
+static enum err header_row(struct xlsxw *w, const char *const *headers, size_t n)
+{
+    lxw_row_t row = w->next_row;
+    enum err rc = write_row(w, headers, NULL, n, w->header);
+    if (rc)
+        return rc;
+    if (!w->n_headers++) {
+        w->header_row = row;
+        w->header_cols = n;
+    }
+    return ERR_OK;
 }
 
 enum err xlsxw_sheet(struct xlsxw *w, const char *name, const char *const *headers, size_t n)
@@ -235,16 +270,68 @@ enum err xlsxw_sheet(struct xlsxw *w, const char *name, const char *const *heade
     if (!w->ws)
         return w->rc = errf(ERR_VALIDATION, "sheet", "工作表名称不合法或重复");
     w->next_row = 0;
-    w->n_header = 0;
+    w->n_headers = 0;
     w->n_widths = 0;
-    if (!n)
-        return ERR_OK;
-    enum err rc = write_row(w, headers, NULL, n, w->header);
+    return n ? header_row(w, headers, n) : ERR_OK;
+}
+
+/* The current sheet, a default one when rows come before any sheet. */
+static enum err current_sheet(struct xlsxw *w)
+{
+    if (w->rc)
+        return w->rc;
+    return w->ws ? ERR_OK : xlsxw_sheet(w, NULL, NULL, 0);
+}
+
+/* A row holding text alone in its first cell, merged across columns 0..n_cols-1 (a single cell
+ * when n_cols is 1), in fmt. Its width is not measured: the text spans the columns the tables
+ * below it size. */
+static enum err banner_row(struct xlsxw *w, const char *text, size_t n_cols, lxw_format *fmt)
+{
+    assert(n_cols >= 1);
+    enum err rc = current_sheet(w);
     if (rc)
         return rc;
-    w->n_header = n;
-    worksheet_freeze_panes(w->ws, 1, 0);
+    if (w->next_row >= LXW_ROW_MAX)
+        return w->rc = errf(ERR_VALIDATION, NULL, "超过 Excel 的 %d 行上限", LXW_ROW_MAX);
+    if (n_cols > LXW_COL_MAX)
+        return w->rc = errf(ERR_VALIDATION, NULL, "超过 Excel 的 %d 列上限", LXW_COL_MAX);
+    clean_cell(w, text ? text : "");
+    lxw_error e = n_cols > 1 ? worksheet_merge_range(w->ws, w->next_row, 0, w->next_row,
+                                                     (lxw_col_t)(n_cols - 1), w->cell.buf, fmt)
+                             : worksheet_write_string(w->ws, w->next_row, 0, w->cell.buf, fmt);
+    if (e)
+        return w->rc = errf(ERR_INTERNAL, NULL, "写入 XLSX 失败：%s", lxw_strerror(e));
+    w->next_row++;
     return ERR_OK;
+}
+
+enum err xlsxw_title(struct xlsxw *w, const char *text, size_t n_cols)
+{
+    enum err rc = current_sheet(w);
+    if (rc)
+        return rc;
+    /* The row's height goes first: constant-memory mode writes a row out once the next one
+     * starts. */
+    if (w->next_row < LXW_ROW_MAX)
+        worksheet_set_row(w->ws, w->next_row, TITLE_HEIGHT, NULL);
+    /* A titled sheet is a document: on paper it keeps its title over its tables. */
+    worksheet_set_paper(w->ws, PAPER_A4);
+    worksheet_set_landscape(w->ws);
+    worksheet_fit_to_pages(w->ws, 1, 0);
+    return banner_row(w, text, n_cols, w->title);
+}
+
+enum err xlsxw_section(struct xlsxw *w, const char *text, size_t n_cols)
+{
+    return banner_row(w, text, n_cols, w->section);
+}
+
+enum err xlsxw_header(struct xlsxw *w, const char *const *headers, size_t n)
+{
+    assert(n >= 1);
+    enum err rc = current_sheet(w);
+    return rc ? rc : header_row(w, headers, n);
 }
 
 enum err xlsxw_row(struct xlsxw *w, const char *const *cells, size_t n)
@@ -254,14 +341,8 @@ enum err xlsxw_row(struct xlsxw *w, const char *const *cells, size_t n)
 
 enum err xlsxw_row_typed(struct xlsxw *w, const char *const *cells, const bool *numeric, size_t n)
 {
-    if (w->rc)
-        return w->rc;
-    if (!w->ws) {
-        enum err rc = xlsxw_sheet(w, NULL, NULL, 0);
-        if (rc)
-            return rc;
-    }
-    return write_row(w, cells, numeric, n, NULL);
+    enum err rc = current_sheet(w);
+    return rc ? rc : write_row(w, cells, numeric, n, NULL);
 }
 
 static enum err read_back(int fd, char **bytes, size_t *len)

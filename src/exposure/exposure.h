@@ -80,22 +80,32 @@ struct exposure_import_result {
 };
 
 /* Imports one inventory of org_id from data (CSV or XLSX by content; in a workbook, the sheet
- * named after the inventory when there is one, else the first visible sheet). The header row
- * must hold the template's columns of that inventory (序号 may be left out; header text as in
- * annex 4, white space ignored, or the API's field names); a title row above it is skipped.
- * Rows are appended after the existing ones; at most 20 000 rows and 64 columns are read. With
- * any bad row nothing is written: the function
- * returns ERR_VALIDATION and res->errors lists every bad row and field (at most 1000). One
- * audit record covers the import (file SM3, count, id range). */
+ * named after the inventory when there is one, else the first visible sheet). In annex 4's
+ * document (a table holding any of the headings 一、办公网互联网出入口情况,
+ * 二、虚拟专用网络（VPN）出入口情况, 三、零信任网络出入口情况: a heading is a row whose only cell
+ * starts with a Chinese numeral and 、, and names its list by 办公网, 虚拟专用网 or VPN, 零信任)
+ * the inventory's table is the rows after its heading up to the next heading or the end; without
+ * such headings, the whole table. The header row, the first row of that table holding 资产名称
+ * (among its first ten; a title row above it is skipped), must hold the template's columns of
+ * that inventory (序号 may be left out; header text as in annex 4, white space ignored, or the
+ * API's field names). Blank rows are skipped. Rows are appended after the existing ones; at
+ * most 20 000 rows and 64 columns are read. With any bad row nothing is written: the function
+ * returns ERR_VALIDATION and res->errors lists every bad row and field (at most 1000); a
+ * document without the inventory's heading, or with it twice, is ERR_VALIDATION (field
+ * "file"). One audit record covers the import (file SM3, count, id range). */
 enum err exposure_import(struct db *db, const struct audit_ctx *ax, long long org_id,
                          enum exposure_inventory inv, const char *data, size_t len,
                          struct exposure_import_result *res);
 
-/* The exposure list of org_id in annex 4's layout, for the annual report: one XLSX workbook
- * with three sheets named 办公网互联网出入口, VPN出入口 and 零信任网络出入口, each with exactly
- * the template's column headers and one row per entry (序号 from 1). org_id 0 gives the empty
- * template. *bytes is malloc'd (free() it). Errors: ERR_NOT_FOUND for an unknown organisation,
- * ERR_IO when the workbook cannot be written. */
+/* The exposure list of org_id laid out as annex 4, for the annual report: one XLSX workbook
+ * with one sheet, 互联网暴露面信息, holding the title 互联网暴露面信息 (bold, larger, merged
+ * across nine columns, centred), then for each list in the template's order its heading row
+ * (一、办公网互联网出入口情况, 二、虚拟专用网络（VPN）出入口情况, 三、零信任网络出入口情况; bold),
+ * its header row with exactly the template's column headers and one row per entry, 序号 a
+ * number cell from 1, every other cell text; a blank row between the lists. exposure_import
+ * reads each list back. org_id 0 gives the empty template. *bytes is malloc'd (free() it).
+ * Errors: ERR_NOT_FOUND for an unknown organisation, ERR_IO when the workbook cannot be
+ * written. */
 enum err exposure_export_xlsx(struct db *db, long long org_id, char **bytes, size_t *len);
 
 /* Scans (scan.c). ------------------------------------------------------------------------- */

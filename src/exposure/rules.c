@@ -9,6 +9,9 @@
 static const char *const CODES[EXPOSURE__COUNT] = {"office", "vpn", "zero_trust"};
 static const char *const NAMES[EXPOSURE__COUNT] = {"办公网互联网出入口", "VPN出入口",
                                                    "零信任网络出入口"};
+/* Annex 4, word for word. */
+static const char *const HEADINGS[EXPOSURE__COUNT] = {
+    "一、办公网互联网出入口情况", "二、虚拟专用网络（VPN）出入口情况", "三、零信任网络出入口情况"};
 
 const char *exposure_inventory_code(enum exposure_inventory inv)
 {
@@ -18,6 +21,11 @@ const char *exposure_inventory_code(enum exposure_inventory inv)
 const char *exposure_inventory_name(enum exposure_inventory inv)
 {
     return inv < EXPOSURE__COUNT ? NAMES[inv] : "";
+}
+
+const char *exposure_inventory_heading(enum exposure_inventory inv)
+{
+    return inv < EXPOSURE__COUNT ? HEADINGS[inv] : "";
 }
 
 int exposure_inventory_parse(const char *code)

@@ -14,9 +14,12 @@ enum exposure_inventory { EXPOSURE_OFFICE, EXPOSURE_VPN, EXPOSURE_ZERO_TRUST, EX
 
 /* "office" | "vpn" | "zero_trust" (the API's codes). */
 const char *exposure_inventory_code(enum exposure_inventory inv);
-/* The list's name, also its sheet name in the export: 办公网互联网出入口, VPN出入口,
- * 零信任网络出入口. */
+/* The list's name: 办公网互联网出入口, VPN出入口, 零信任网络出入口 (also the sheet of a workbook
+ * with a sheet per list, as the export wrote them before following annex 4 to the letter). */
 const char *exposure_inventory_name(enum exposure_inventory inv);
+/* The list's section heading in annex 4: 一、办公网互联网出入口情况,
+ * 二、虚拟专用网络（VPN）出入口情况, 三、零信任网络出入口情况. */
+const char *exposure_inventory_heading(enum exposure_inventory inv);
 /* The code's inventory, or -1 for NULL or an unknown code. */
 int exposure_inventory_parse(const char *code);
 

@@ -1,6 +1,9 @@
 /* Exposure inventories in bulk: import of one inventory from CSV or XLSX (all or nothing, every
- * bad row reported) and export of the three in annex 4's layout as one workbook. */
+ * bad row reported), from its own sheet or table or from its section of annex 4's document, and
+ * export of the three as annex 4's document: one sheet, the title, then each list under its
+ * heading. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +20,16 @@
 #include "xlsx.h"
 #include "xlsxw.h"
 
-enum { MAX_ERRORS = 1000, HEADER_SEARCH = 10 };
-
 /* An inventory is short: 20 000 rows is far more than any organisation declares. */
-static const struct tab_limits IMPORT_LIMITS = {.max_rows = 20000, .max_cols = 64};
+enum { MAX_ERRORS = 1000, HEADER_SEARCH = 10, MAX_ROWS = 20000 };
+
+/* Annex 4's title, also the name of the exported workbook's one sheet. */
+#define EXPOSURE_TITLE "互联网暴露面信息"
+
+/* Annex 4's document holds the three lists on one sheet, each with a heading, a header row and
+ * a blank row, under the title: the reader takes them all, each list's rows are counted apart. */
+static const struct tab_limits IMPORT_LIMITS = {.max_rows = EXPOSURE__COUNT * (MAX_ROWS + 3) + 1,
+                                                .max_cols = 64};
 
 struct collector {
     json_t *errors;
@@ -58,8 +67,9 @@ static const char *trim(struct arena *a, const char *s)
     return arena_strndup(a, s, n);
 }
 
-/* The workbook's sheet named after the inventory when there is one (an exported workbook read
- * back), else the first visible sheet; a CSV as it is. */
+/* The workbook's sheet named after the inventory when there is one (a workbook with a sheet per
+ * list), else the first visible sheet (annex 4's document, or a single table); a CSV as it
+ * is. */
 static enum err read_table(struct arena *a, enum exposure_inventory inv, const char *data,
                            size_t len, struct tab *t)
 {
@@ -82,13 +92,86 @@ static int row_blank(const struct tab *t, size_t r, const int *col_of)
     return 1;
 }
 
-/* Finds the header row (a title row above it is skipped) and maps its cells to columns:
- * col_of[c] = the column of cell c, or -1. Problems go to errors. */
-static size_t header(const struct tab *t, enum exposure_inventory inv, int *col_of,
-                     struct collector *errs)
+/* The length of the Chinese numeral at p (一 … 十), 0 when there is none. */
+static size_t numeral(const char *p)
 {
-    size_t h = 0;
-    for (size_t r = 0; r < t->n_rows && r < HEADER_SEARCH; r++) {
+    static const char *const digits[] = {"一", "二", "三", "四", "五",
+                                         "六", "七", "八", "九", "十"};
+    for (size_t i = 0; i < sizeof digits / sizeof digits[0]; i++)
+        if (!strncmp(p, digits[i], strlen(digits[i])))
+            return strlen(digits[i]);
+    return 0;
+}
+
+/* Whether row r is a section heading in annex 4's manner: its only non-blank cell starts with a
+ * Chinese ordinal and 、 ("二、虚拟专用网络（VPN）出入口情况"). Returns the list the heading names
+ * (by 办公网, 虚拟专用网 or VPN, 零信任), EXPOSURE__COUNT for a heading of something else, -1
+ * for a row that is no heading. */
+static int heading(const struct tab *t, size_t r)
+{
+    const char *text = NULL;
+    for (size_t c = 0; c < t->rows[r].n_cells; c++) {
+        const char *v = tab_cell(t, r, c);
+        if (!v[strspn(v, " \t\r\n")])
+            continue;
+        if (text)
+            return -1;
+        text = v;
+    }
+    if (!text)
+        return -1;
+    const char *p = text + strspn(text, " \t\r\n"), *start = p;
+    for (size_t n; (n = numeral(p));)
+        p += n;
+    if (p == start || strncmp(p, "、", strlen("、")))
+        return -1;
+    if (strstr(p, "零信任"))
+        return EXPOSURE_ZERO_TRUST;
+    if (strstr(p, "虚拟专用网") || strstr(p, "VPN"))
+        return EXPOSURE_VPN;
+    if (strstr(p, "办公网"))
+        return EXPOSURE_OFFICE;
+    return EXPOSURE__COUNT;
+}
+
+/* The rows [*from, *to) of t holding inv's table. In annex 4's document (a table with a heading
+ * of any of the three lists) that is the rows after inv's heading up to the next heading or the
+ * end; blank rows in between are skipped later, so a blank row left inside a list loses nothing.
+ * Otherwise the whole table (a sheet per list, or a single table, with or without a title).
+ * Errors: ERR_VALIDATION (field "file") when the document lacks inv's heading or has it twice. */
+static enum err section(const struct tab *t, enum exposure_inventory inv, size_t *from, size_t *to)
+{
+    size_t at = 0, n_mine = 0, n_known = 0;
+    *from = 0;
+    *to = t->n_rows;
+    for (size_t r = 0; r < t->n_rows; r++) {
+        int k = heading(t, r);
+        if (k < 0)
+            continue;
+        if (n_mine == 1 && *to == t->n_rows)
+            *to = r;
+        n_known += k < EXPOSURE__COUNT;
+        if (k == (int)inv && !n_mine++)
+            at = r;
+    }
+    if (!n_known)
+        return ERR_OK;
+    const char *want = exposure_inventory_heading(inv);
+    if (!n_mine)
+        return errf(ERR_VALIDATION, "file", "文件中找不到“%s”一节", want);
+    if (n_mine > 1)
+        return errf(ERR_VALIDATION, "file", "“%s”一节在文件中出现了 %zu 次", want, n_mine);
+    *from = at + 1;
+    return ERR_OK;
+}
+
+/* Finds the header row among the first rows of [from, to) (a title row above it is skipped) and
+ * maps its cells to columns: col_of[c] = the column of cell c, or -1. Problems go to errors. */
+static size_t header(const struct tab *t, size_t from, size_t to, enum exposure_inventory inv,
+                     int *col_of, struct collector *errs)
+{
+    size_t h = from;
+    for (size_t r = from; r < to && r < from + HEADER_SEARCH; r++) {
         int found = 0;
         for (size_t c = 0; c < t->rows[r].n_cells; c++)
             found |= exposure_column_find(tab_cell(t, r, c)) == EC_ASSET_NAME;
@@ -97,10 +180,12 @@ static size_t header(const struct tab *t, enum exposure_inventory inv, int *col_
             break;
         }
     }
+    /* An empty section has no header row: the row where it belongs is at fault (the next
+     * heading, or the line after a heading that ends the file). */
+    errs->line = h < t->n_rows ? t->rows[h].line : t->rows[t->n_rows - 1].line + 1;
     int seen[EC__COUNT] = {0};
-    errs->line = t->n_rows ? t->rows[h].line : 1;
     for (size_t c = 0; c < t->n_cols; c++) {
-        const char *v = tab_cell(t, h, c);
+        const char *v = h < to ? tab_cell(t, h, c) : "";
         int k = *v ? exposure_column_find(v) : -1;
         col_of[c] = -1;
         if (!*v)
@@ -188,17 +273,28 @@ enum err exposure_import(struct db *db, const struct audit_ctx *ax, long long or
         rc = errf(ERR_VALIDATION, "file", "文件为空：应有表头行");
         goto out;
     }
+    size_t from, to;
+    if ((rc = section(&t, inv, &from, &to)))
+        goto out;
     int *col_of = arena_alloc(&a, (t.n_cols + 1) * sizeof *col_of);
-    size_t h = header(&t, inv, col_of, &errs);
+    size_t h = header(&t, from, to, inv, col_of, &errs);
     if (json_array_size(res->errors)) {
         rc = errf(ERR_VALIDATION, "file", "表头与%s模板的列不符", exposure_inventory_name(inv));
         goto out;
     }
     struct row *rows = arena_alloc(&a, (t.n_rows + 1) * sizeof *rows);
     size_t n = 0;
-    for (size_t r = h + 1; r < t.n_rows; r++)
-        if (!row_blank(&t, r, col_of))
+    for (size_t r = h + 1; r < to && !rc; r++) {
+        if (row_blank(&t, r, col_of))
+            continue;
+        if (n == MAX_ROWS)
+            rc = errf(ERR_VALIDATION, "file", "第 %d 行：%s最多 %d 行", t.rows[r].line,
+                      exposure_inventory_name(inv), MAX_ROWS);
+        else
             check_row(&a, &t, r, col_of, inv, &rows[n++], &errs);
+    }
+    if (rc)
+        goto out;
     res->rows = (long long)n;
     if (json_array_size(res->errors)) {
         rc = errf(ERR_VALIDATION, "file", "共有 %zu 处错误，未导入任何数据",
@@ -264,17 +360,24 @@ static const char *value(struct db_stmt *s, enum exposure_col col, char seq[24])
     return "";
 }
 
-static enum err export_sheet(struct db *db, struct xlsxw *w, long long org_id,
-                             enum exposure_inventory inv)
+/* inv's section of the document: its heading, its header row and one row per entry, 序号 a
+ * number from 1 in the same id order as the lists. */
+static enum err export_section(struct db *db, struct xlsxw *w, long long org_id,
+                               enum exposure_inventory inv)
 {
     size_t n;
     const struct exposure_column *cols = exposure_columns(inv, &n);
     const char *head[EC__COUNT], *cells[EC__COUNT];
-    for (size_t i = 0; i < n; i++)
+    bool numeric[EC__COUNT];
+    for (size_t i = 0; i < n; i++) {
         head[i] = cols[i].header;
-    enum err rc = xlsxw_sheet(w, exposure_inventory_name(inv), head, n);
+        numeric[i] = cols[i].col == EC_SEQ;
+    }
+    enum err rc = xlsxw_section(w, exposure_inventory_heading(inv), n);
+    if (rc || (rc = xlsxw_header(w, head, n)))
+        return rc;
     struct db_stmt *s;
-    if (rc || !org_id || (rc = db_prepare(db, SQL_EXPORT, &s)))
+    if (!org_id || (rc = db_prepare(db, SQL_EXPORT, &s)))
         return rc;
     db_bind_int(s, 1, org_id);
     db_bind_text(s, 2, exposure_inventory_code(inv));
@@ -291,10 +394,27 @@ static enum err export_sheet(struct db *db, struct xlsxw *w, long long org_id,
                 cells[i] = value(s, cols[i].col, seq);
             }
         }
-        if ((rc = xlsxw_row(w, cells, n)))
+        if ((rc = xlsxw_row_typed(w, cells, numeric, n)))
             break;
     }
     db_done(s);
+    return rc;
+}
+
+/* Annex 4 is one document: its title across the widest list, then the three lists in its order,
+ * a blank row between them. */
+static enum err export_document(struct db *db, struct xlsxw *w, long long org_id)
+{
+    size_t widest = 0, n;
+    for (int inv = 0; inv < EXPOSURE__COUNT; inv++)
+        if (exposure_columns((enum exposure_inventory)inv, &n) && n > widest)
+            widest = n;
+    enum err rc = xlsxw_sheet(w, EXPOSURE_TITLE, NULL, 0);
+    if (!rc)
+        rc = xlsxw_title(w, EXPOSURE_TITLE, widest);
+    for (int inv = 0; inv < EXPOSURE__COUNT && !rc; inv++)
+        if (!(rc = inv ? xlsxw_row(w, NULL, 0) : ERR_OK))
+            rc = export_section(db, w, org_id, (enum exposure_inventory)inv);
     return rc;
 }
 
@@ -315,9 +435,7 @@ enum err exposure_export_xlsx(struct db *db, long long org_id, char **bytes, siz
     }
     if ((rc = xlsxw_begin(&w)))
         return rc;
-    for (int inv = 0; inv < EXPOSURE__COUNT && !rc; inv++)
-        rc = export_sheet(db, w, org_id, (enum exposure_inventory)inv);
-    if (rc) {
+    if ((rc = export_document(db, w, org_id))) {
         xlsxw_free(w);
         return rc;
     }

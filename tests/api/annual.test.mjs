@@ -387,12 +387,24 @@ test('submission: refused without 二 and 三, then routed to the 属地通信�
   assert.equal(x.headers.get('content-type'), XLSX_TYPE);
   const book = join(dir, 'attached.xlsx');
   writeFileSync(book, x.body);
+  // One sheet laid out as the template: the title, then each list under its heading.
   const sheets = [...run('unzip', ['-p', book, 'xl/workbook.xml']).matchAll(/<sheet name="([^"]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(sheets, ['办公网互联网出入口', 'VPN出入口', '零信任网络出入口']);
-  const office = run('unzip', ['-p', book, 'xl/worksheets/sheet1.xml']);
-  const header = [...office.match(/<row r="1"[^>]*>(.*?)<\/row>/s)[1].matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((m) => m[1]);
-  assert.deepEqual(header, ['序号', '责任主体', '资产名称', '资产类型', 'IP 地址', '可访问的网络和系统', '其他']);
-  assert.equal((office.match(/<row /g) || []).length, 5, 'header and four office exits');
+  assert.deepEqual(sheets, ['互联网暴露面信息']);
+  const xml = run('unzip', ['-p', book, 'xl/worksheets/sheet1.xml']);
+  const row = (n) => xml.match(new RegExp(`<row r="${n}"[^>]*>(.*?)</row>`, 's'))?.[1] ?? '';
+  const texts = (n) => [...row(n).matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((m) => m[1]);
+  const remote = ['序号', '责任主体', '资产名称', '资产类型', 'IP 地址', '软件类型、版本', '用途描述', '可访问的网络和系统', '其他'];
+  assert.deepEqual([1, 2, 3].map(texts), [['互联网暴露面信息'], ['一、办公网互联网出入口情况'], ['序号', '责任主体', '资产名称', '资产类型', 'IP 地址', '可访问的网络和系统', '其他']]);
+  for (let k = 0; k < 4; k++) {
+    assert.match(row(4 + k), new RegExp(`^<c r="A${4 + k}"><v>${k + 1}</v></c>`), `office exit ${k + 1}: 序号 a number`);
+    assert.equal(texts(4 + k)[3], ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4'][k]);
+  }
+  assert.equal(row(8), '', 'a blank row after the four office exits');
+  assert.deepEqual([9, 10].map(texts), [['二、虚拟专用网络（VPN）出入口情况'], remote]);
+  assert.deepEqual(texts(11).slice(3, 5), ['198.51.100.10', 'OpenVPN 2.6']);
+  assert.deepEqual([13, 14].map(texts), [['三、零信任网络出入口情况'], remote]);
+  assert.deepEqual(texts(15).slice(3, 5), ['198.51.100.20; 198.51.100.21', '某零信任网关 3.1']);
+  assert.equal((xml.match(/<row /g) || []).length, 13, 'the title, three headings and header rows, six entries');
 
   // The duty of the year is done (needs the one-line change in src/duty/producers.c's org_row).
   const done = await duty();

@@ -14,13 +14,15 @@ import { join } from 'node:path';
 import {
   startServer, assertError, assertList, createOrg, userWithClient, uniq, auditTotal, Soft,
 } from './lib.mjs';
-import { xlsx } from './assess-fixtures.mjs';
+import { xlsx, zip } from './assess-fixtures.mjs';
 
 const SCAN1 = readFileSync('/work/shared/data/samples/scan1.xml');
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const OFFICE_HEADERS = ['序号', '责任主体', '资产名称', '资产类型', 'IP 地址', '可访问的网络和系统', '其他'];
 const REMOTE_HEADERS = ['序号', '责任主体', '资产名称', '资产类型', 'IP 地址', '软件类型、版本', '用途描述', '可访问的网络和系统', '其他'];
 const SHEETS = ['办公网互联网出入口', 'VPN出入口', '零信任网络出入口'];
+const TITLE = '互联网暴露面信息';
+const HEADINGS = ['一、办公网互联网出入口情况', '二、虚拟专用网络（VPN）出入口情况', '三、零信任网络出入口情况'];
 
 let srv, admin, dir;
 const O = {}; // organisations
@@ -75,6 +77,28 @@ function postRaw(client, path, body, contentType) {
 }
 
 const CSV = (rows) => Buffer.from(rows.map((r) => r.map((c) => /[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c).join(',')).join('\r\n') + '\r\n');
+
+/** An XLSX of sheets [[name, rows]]: a number is a number cell, a string an inline string, an
+ * empty row (or cell) left out as Excel leaves it. */
+function workbook(sheets) {
+  const col = (i) => String.fromCharCode(65 + i);
+  const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const cell = (v, ref) => typeof v === 'number' ? `<c r="${ref}"><v>${v}</v></c>`
+    : v === '' ? '' : `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${esc(v)}</t></is></c>`;
+  const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  const PKG = 'http://schemas.openxmlformats.org/package/2006/relationships';
+  const files = {
+    '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+    '_rels/.rels': `<Relationships xmlns="${PKG}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    'xl/workbook.xml': `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${REL}"><sheets>${sheets.map(([name], i) => `<sheet name="${esc(name)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('')}</sheets></workbook>`,
+    'xl/_rels/workbook.xml.rels': `<Relationships xmlns="${PKG}">${sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="${REL}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('')}</Relationships>`,
+  };
+  sheets.forEach(([, rows], i) => {
+    const data = rows.map((cells, r) => cells.length ? `<row r="${r + 1}">${cells.map((v, c) => cell(v, `${col(c)}${r + 1}`)).join('')}</row>` : '').join('');
+    files[`xl/worksheets/sheet${i + 1}.xml`] = `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${data}</sheetData></worksheet>`;
+  });
+  return zip(files);
+}
 
 /** RFC 4180 CSV (LibreOffice's output) into rows of cells. */
 function parseCsv(text) {
@@ -371,10 +395,83 @@ test('import: CSV and XLSX per inventory; bad rows all reported, nothing written
   assert.equal(await count(O.Q.id, 'vpn'), 1);
 });
 
-test('export: one workbook, three sheets with exactly the template headers (LibreOffice), read back by the importer', { timeout: 240000 }, async () => {
+test('import: annex 4\'s document — each list from its section, 序号 as numbers; a sheet per list; a missing or repeated heading refused', async () => {
+  const org = await createOrg(admin, { name: uniq('甲附件四导入'), kind: 'telecom_provincial', province: '35', parent_id: O.G.id });
+  const url = (inv) => `/api/v1/orgs/${org.id}/exposure/${inv}/import`;
+  const office = (n, ip) => [n, '信息化部', `出口${n}`, '防火墙', ip, '办公网', ''];
+  const remote = (n, ip) => [n, '信息化部', `网关${n}`, 'VPN 网关', ip, 'OpenVPN 2.6', '远程办公', 'OA', ''];
+  const doc = (sections) => [[TITLE], ...sections.flatMap((rows, k) => [...(k ? [[]] : []), ...rows])];
+  const good = doc([
+    // A blank row left inside a list loses nothing: the list runs to the next heading.
+    [[HEADINGS[0]], OFFICE_HEADERS, office(1, '203.0.113.61'), [], office(2, '203.0.113.62')],
+    [['  二、虚拟专用网络（VPN）出入口情况  '], REMOTE_HEADERS, remote(1, '203.0.113.63')],
+    [[HEADINGS[2]], REMOTE_HEADERS.map((h) => h.replace(' ', '')), remote(1, '203.0.113.64'), remote('2', '203.0.113.65')],
+  ]);
+  const book = workbook([['附件4', good]]);
+  const got = {};
+  for (const [inv, n] of [['office', 2], ['vpn', 1], ['zero_trust', 2]]) {
+    const r = await postRaw(U.opG, url(inv), book, 'application/octet-stream');
+    assert.equal(r.status, 201, `${inv}: ${r}`);
+    assert.equal(r.json.created, n, inv);
+    got[inv] = assertList(await admin.get(`/api/v1/exposure/entries?org_id=${org.id}&inventory=${inv}&limit=10`)).items.map((e) => e.ip);
+  }
+  assert.deepEqual(got, { office: ['203.0.113.61', '203.0.113.62'], vpn: ['203.0.113.63'], zero_trust: ['203.0.113.64', '203.0.113.65'] });
+  // The same document as CSV.
+  const r = await postRaw(U.opG, url('vpn'), CSV(good.map((row) => row.map(String))), 'text/csv');
+  assert.equal(r.status, 201, `CSV: ${r}`);
+  assert.equal(r.json.created, 1);
+
+  // A workbook with a sheet per list (as exported before): the list's sheet.
+  const sheets = workbook([[SHEETS[0], [OFFICE_HEADERS, office(1, '203.0.113.66')]], [SHEETS[1], [REMOTE_HEADERS, remote(1, '203.0.113.67'), remote(2, '203.0.113.68')]]]);
+  const s = await postRaw(U.opG, url('vpn'), sheets, 'application/octet-stream');
+  assert.equal(s.status, 201, `sheet per list: ${s}`);
+  assert.equal(s.json.created, 2);
+
+  const before = await count(org.id);
+  const soft = new Soft();
+  await soft.run('no heading of the list', async () => {
+    const x = await postRaw(U.opG, url('zero_trust'), workbook([['附件4', doc([[[HEADINGS[0]], OFFICE_HEADERS, office(1, '203.0.113.69')]])]]), 'application/octet-stream');
+    assertError(x, 400, 'validation_failed', 'file');
+    assert.match(x.json.error.message, /三、零信任网络出入口情况/);
+  });
+  await soft.run('the heading twice', async () => {
+    const x = await postRaw(U.opG, url('office'), workbook([['附件4', doc([[[HEADINGS[0]], OFFICE_HEADERS, office(1, '203.0.113.69')], [[HEADINGS[0]], OFFICE_HEADERS, office(2, '203.0.113.70')]])]]), 'application/octet-stream');
+    assertError(x, 400, 'validation_failed', 'file');
+    assert.match(x.json.error.message, /一、办公网互联网出入口情况.*2 次/);
+  });
+  await soft.run('a heading and nothing under it', async () => assertError(await postRaw(U.opG, url('vpn'), workbook([['附件4', doc([[[HEADINGS[1]]]])]]), 'application/octet-stream'), 400, 'validation_failed'));
+  await soft.run('a bad row in a section is reported at its line', async () => {
+    const x = await postRaw(U.opG, url('vpn'), workbook([['附件4', doc([[[HEADINGS[0]], OFFICE_HEADERS], [[HEADINGS[1]], REMOTE_HEADERS, remote(1, '203.0.113.300')]])]]), 'application/octet-stream');
+    assertError(x, 400, 'validation_failed', 'file');
+    assert.deepEqual(x.json.error.rows.map((e) => [e.line, e.field]), [[7, 'ip']]);
+  });
+  await soft.run('序号 not a positive integer', async () => {
+    const x = await postRaw(U.opG, url('office'), workbook([['附件4', doc([[[HEADINGS[0]], OFFICE_HEADERS, office(1.5, '203.0.113.71')]])]]), 'application/octet-stream');
+    assertError(x, 400, 'validation_failed', 'file');
+    assert.deepEqual(x.json.error.rows.map((e) => [e.line, e.field]), [[4, 'seq']]);
+  });
+  // The row limit is per list: a long list below does not stop a short one above, and a list
+  // past 20 000 rows is refused.
+  const long = workbook([['附件4', doc([[[HEADINGS[0]], OFFICE_HEADERS, office(1, '203.0.113.72')],
+    [[HEADINGS[1]], REMOTE_HEADERS, ...Array.from({ length: 20001 }, (_, k) => remote(k + 1, `198.18.${k >> 8}.${k & 255}`))]])]]);
+  await soft.run('a short list above a long one', async () => {
+    const x = await postRaw(U.opG, url('office'), long, 'application/octet-stream');
+    assert.equal(x.status, 201, `${x}`);
+    assert.equal(x.json.created, 1);
+  });
+  await soft.run('a list past 20 000 rows', async () => {
+    const x = await postRaw(U.opG, url('vpn'), long, 'application/octet-stream');
+    assertError(x, 400, 'validation_failed', 'file');
+    assert.match(x.json.error.message, /第 20008 行.*20000/);
+  });
+  soft.done('document refusals');
+  assert.equal(await count(org.id), before + 1, 'nothing written but the short list');
+});
+
+test('export: annex 4 as one document — title, the three headings, exact header rows, 序号 numbers (LibreOffice) — read back by the importer', { timeout: 240000 }, async () => {
   const org = await createOrg(admin, { name: uniq('甲导出公司'), kind: 'telecom_provincial', province: '35', parent_id: O.G.id });
   const made = {
-    office: [await create(admin, entry(org.id, 'office', { ip: '203.0.113.201', other: '=1+1' })), await create(admin, entry(org.id, 'office', { ip: '203.0.113.202' }))],
+    office: [await create(admin, entry(org.id, 'office', { ip: '203.0.113.201', other: '=1+1' })), await create(admin, entry(org.id, 'office', { ip: '203.0.113.202', asset_type: '007' }))],
     vpn: [await create(admin, entry(org.id, 'vpn', { ip: '203.0.113.210; 2001:db8:210::1', software: 'OpenVPN 2.6', purpose: '运维' }))],
     zero_trust: [],
   };
@@ -388,45 +485,84 @@ test('export: one workbook, three sheets with exactly the template headers (Libr
   const lo = spawnSync('soffice', [`-env:UserInstallation=file://${join(dir, 'lo-profile')}`, '--headless', '--convert-to',
     'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', dir, file], { encoding: 'utf8', timeout: 180000 });
   assert.equal(lo.status, 0, `soffice: ${lo.stderr}`);
+  // One sheet, laid out as the template: rows as LibreOffice shows them, trailing blank cells cut.
+  assert.deepEqual(readdirSync(dir).filter((f) => /^export.*\.csv$/.test(f)), [`export-${TITLE}.csv`]);
+  const rows = parseCsv(readFileSync(join(dir, `export-${TITLE}.csv`), 'utf8').replace(/^\uFEFF/, ''))
+    .map((row) => { const cut = [...row]; while (cut.length && cut.at(-1) === '') cut.pop(); return cut; });
   const inv = ['office', 'vpn', 'zero_trust'];
-  for (let i = 0; i < 3; i++) {
-    const csv = join(dir, `export-${SHEETS[i]}.csv`);
-    assert.ok(existsSync(csv), `sheet ${SHEETS[i]} missing: ${readdirSync(dir).join(', ')}`);
-    const rows = parseCsv(readFileSync(csv, 'utf8').replace(/^\uFEFF/, '')).filter((row) => row.some((c) => c !== ''));
-    const want = i === 0 ? OFFICE_HEADERS : REMOTE_HEADERS;
-    assert.deepEqual(rows[0], want, `${SHEETS[i]}: header row, column by column`);
-    assert.equal(rows.length - 1, made[inv[i]].length, `${SHEETS[i]}: rows`);
-    made[inv[i]].forEach((e, k) => {
-      const row = Object.fromEntries(want.map((h, c) => [h, rows[k + 1][c]]));
-      assert.equal(row['序号'], String(k + 1));
-      assert.equal(row['责任主体'], e.owner);
-      assert.equal(row['资产名称'], e.asset_name);
-      assert.equal(row['资产类型'], e.asset_type);
-      assert.equal(row['IP 地址'], e.ip);
-      assert.equal(row['可访问的网络和系统'], e.reachable);
-      assert.equal(row['其他'], e.other, 'text, never a formula');
-      if (i) {
-        assert.equal(row['软件类型、版本'], e.software);
-        assert.equal(row['用途描述'], e.purpose);
-      }
+  const want = [[TITLE]];
+  const at = {}; // inventory → the sheet row (0-based) of its heading
+  inv.forEach((i, k) => {
+    if (k) want.push([]);
+    at[i] = want.length;
+    want.push([HEADINGS[k]], k ? REMOTE_HEADERS : OFFICE_HEADERS);
+    made[i].forEach((e, n) => want.push([String(n + 1), e.owner, e.asset_name, e.asset_type, e.ip,
+      ...(k ? [e.software, e.purpose] : []), e.reachable, e.other]));
+  });
+  // Rows of the list, cut like the CSV's.
+  for (const row of want) while (row.length && row.at(-1) === '') row.pop();
+  assert.deepEqual(rows, want, 'the whole sheet, row by row');
+  assert.equal(rows[at.office + 2][6], '=1+1', 'text, never a formula');
+  assert.equal(rows[at.office + 3][3], '007', 'text keeps its zeros');
+
+  // In the file: 序号 number cells, everything else text; the title and headings merged and
+  // bold, the title larger; two tables on a sheet: no autofilter, no frozen pane.
+  const xml = spawnSync('unzip', ['-p', file, 'xl/worksheets/sheet1.xml'], { encoding: 'utf8' }).stdout;
+  const cell = (ref) => xml.match(new RegExp(`<c r="${ref}"[^>]*?(?:/>|>.*?</c>)`))?.[0] ?? '';
+  for (const i of inv) {
+    made[i].forEach((_, n) => {
+      const seq = cell(`A${at[i] + 3 + n}`); // heading, header, then the rows (1-based)
+      assert.match(seq, new RegExp(`<v>${n + 1}</v>`), `${i} 序号 ${n + 1}: ${seq}`);
+      assert.doesNotMatch(seq, / t="/, `${i} 序号 ${n + 1} is a number cell: ${seq}`);
+      assert.match(cell(`B${at[i] + 3 + n}`), / t="inlineStr"/);
     });
   }
-  // The importer reads the exported workbook back, sheet by inventory.
+  const merges = [...xml.matchAll(/<mergeCell ref="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(merges, ['A1:I1', `A${at.office + 1}:G${at.office + 1}`, `A${at.vpn + 1}:I${at.vpn + 1}`, `A${at.zero_trust + 1}:I${at.zero_trust + 1}`]);
+  assert.doesNotMatch(xml, /<autoFilter|<pane/);
+  const styles = spawnSync('unzip', ['-p', file, 'xl/styles.xml'], { encoding: 'utf8' }).stdout;
+  const fonts = [...styles.match(/<fonts[^>]*>(.*?)<\/fonts>/s)[1].matchAll(/<font>(.*?)<\/font>/gs)].map((m) => m[1]);
+  const xfs = [...styles.match(/<cellXfs[^>]*>(.*?)<\/cellXfs>/s)[1].matchAll(/<xf [^>]*?(?:\/>|>.*?<\/xf>)/gs)].map((m) => m[0]);
+  const style = (ref) => xfs[Number(cell(ref).match(/ s="(\d+)"/)?.[1] ?? 0)];
+  const font = (ref) => fonts[Number(style(ref).match(/fontId="(\d+)"/)[1])];
+  assert.match(font('A1'), /<b\/>/);
+  assert.match(font('A1'), /<sz val="16"\/>/);
+  assert.match(style('A1'), /horizontal="center"/);
+  for (const i of inv) assert.match(font(`A${at[i] + 1}`), /<b\/>/, `${i} heading bold`);
+  assert.match(font(`A${at.vpn + 2}`), /<b\/>/, 'header rows bold as before');
+
+  // The importer reads each list back from its section.
   const copy = await createOrg(admin, { name: uniq('甲导入副本'), kind: 'telecom_provincial', province: '35', parent_id: O.G.id });
   for (const i of inv.slice(0, 2)) {
     const back = await postRaw(admin, `/api/v1/orgs/${copy.id}/exposure/${i}/import`, r.body, 'application/octet-stream');
     assert.equal(back.status, 201, `re-import ${i}: ${back}`);
+    assert.equal(back.json.rows, made[i].length);
     assert.equal(back.json.created, made[i].length);
     assert.equal(back.json.duplicates, made[i].length, 'every address is now declared twice');
   }
+  assertError(await postRaw(admin, `/api/v1/orgs/${copy.id}/exposure/zero_trust/import`, r.body, 'application/octet-stream'), 400, 'validation_failed', 'file');
   const orig = assertList(await admin.get(`/api/v1/exposure/entries?org_id=${org.id}&limit=50`)).items;
   const again = assertList(await admin.get(`/api/v1/exposure/entries?org_id=${copy.id}&limit=50`)).items;
   const strip = (e) => [e.inventory, e.seq, e.owner, e.asset_name, e.asset_type, e.ip, e.software, e.purpose, e.reachable, e.other];
   assert.deepEqual(again.map(strip), orig.map(strip));
 
+  // LibreOffice's own save of the workbook reads back too.
+  const resaved = join(dir, 'resaved');
+  const lo2 = spawnSync('soffice', [`-env:UserInstallation=file://${join(dir, 'lo-profile')}`, '--headless', '--convert-to', 'xlsx',
+    '--outdir', resaved, file], { encoding: 'utf8', timeout: 180000 });
+  assert.equal(lo2.status, 0, `soffice: ${lo2.stderr}`);
+  const copy2 = await createOrg(admin, { name: uniq('甲另存副本'), kind: 'telecom_provincial', province: '35', parent_id: O.G.id });
+  const back = await postRaw(admin, `/api/v1/orgs/${copy2.id}/exposure/vpn/import`, readFileSync(join(resaved, 'export.xlsx')), 'application/octet-stream');
+  assert.equal(back.status, 201, `re-import of LibreOffice's save: ${back}`);
+  assert.equal(back.json.created, 1);
+
   // The empty template; other tenants get 404.
   const t = await download(U.opB, '/api/v1/exposure/template.xlsx');
   assert.equal(t.status, 200);
+  writeFileSync(join(dir, 'template.xlsx'), t.body);
+  const tx = spawnSync('unzip', ['-p', join(dir, 'template.xlsx'), 'xl/worksheets/sheet1.xml'], { encoding: 'utf8' });
+  const texts = [...tx.stdout.matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((m) => m[1]);
+  assert.deepEqual(texts, [TITLE, HEADINGS[0], ...OFFICE_HEADERS, HEADINGS[1], ...REMOTE_HEADERS, HEADINGS[2], ...REMOTE_HEADERS], 'the empty template');
   assertError(await U.opB.get(`/api/v1/orgs/${org.id}/exposure.xlsx`), 404, 'not_found');
 });
 

@@ -1,7 +1,8 @@
 /* Tabular I/O (src/base/csv.c, xlsx.c, xlsxw.c): CSV edge cases and limits, the writer's
- * quoting and formula-injection escape, XLSX written with xlsxw and read back, a hand-made
- * workbook exercising every cell type, and hostile workbooks (entity bombs, lying sizes, not a
- * zip at all) refused with ERR_VALIDATION. */
+ * quoting and formula-injection escape, XLSX written with xlsxw and read back (number cells, a
+ * document of several tables under a merged title), a hand-made workbook exercising every cell
+ * type, and hostile workbooks (entity bombs, lying sizes, not a zip at all) refused with
+ * ERR_VALIDATION. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -545,6 +546,187 @@ static void test_xlsxw_cleanup_and_errors(void **state)
     xlsxw_free(NULL);
 }
 
+/* The XML of cell ref in a sheet part, from "<c r=\"ref\"" to the end of its element, or NULL
+ * when the sheet has no such cell; free() it. */
+static char *cell_xml(const char *xml, const char *ref)
+{
+    char open[32];
+    snprintf(open, sizeof open, "<c r=\"%s\"", ref);
+    const char *p = strstr(xml, open);
+    if (!p)
+        return NULL;
+    const char *end = strchr(p, '>');
+    assert_non_null(end);
+    end = end[-1] == '/' ? end + 1 : strstr(p, "</c>") + 4;
+    return strndup(p, (size_t)(end - p));
+}
+
+/* Cell ref is a number cell holding value: no t= attribute (a number is the default type). */
+static void assert_number_cell(const char *xml, const char *ref, const char *value)
+{
+    char *c = cell_xml(xml, ref), want[64];
+    assert_non_null(c);
+    snprintf(want, sizeof want, "<v>%s</v>", value);
+    if (strstr(c, " t=\"") || !strstr(c, want))
+        print_message("%s: %s, want a number %s\n", ref, c, value);
+    assert_null(strstr(c, " t=\""));
+    assert_non_null(strstr(c, want));
+    free(c);
+}
+
+static void assert_string_cell(const char *xml, const char *ref)
+{
+    char *c = cell_xml(xml, ref);
+    assert_non_null(c);
+    assert_non_null(strstr(c, " t=\"inlineStr\""));
+    free(c);
+}
+
+static void test_xlsxw_typed(void **state)
+{
+    (void)state;
+    static const char *const head[] = {"序号", "编号", "指数", "长号码", "说明", "数量"};
+    static const char *const rows[][6] = {
+        {"12", "007", "1e5", "13800138000123456789", "文本", "12"},
+        {"-3.5", "0", "0.25", "123456789012345", "12 个", "7"},
+        {"", NULL, "1.", ".5", "inf", "-"},
+    };
+    static const bool numeric[] = {true, true, true, true, true, false};
+    struct xlsxw *w;
+    assert_int_equal(xlsxw_begin(&w), ERR_OK);
+    assert_int_equal(xlsxw_sheet(w, "数字", head, N_OF(head)), ERR_OK);
+    for (size_t i = 0; i < N_OF(rows); i++)
+        assert_int_equal(xlsxw_row_typed(w, rows[i], numeric, N_OF(rows[i])), ERR_OK);
+    /* numeric NULL is xlsxw_row. */
+    assert_int_equal(xlsxw_row_typed(w, rows[0], NULL, N_OF(rows[0])), ERR_OK);
+    char *bytes;
+    size_t len;
+    assert_int_equal(xlsxw_finish(w, &bytes, &len), ERR_OK);
+
+    char *xml = zip_part(bytes, len, "xl/worksheets/sheet1.xml");
+    assert_number_cell(xml, "A2", "12");
+    assert_string_cell(xml, "B2"); /* "007" keeps its zeros */
+    assert_string_cell(xml, "C2"); /* "1e5" is no plain decimal */
+    assert_string_cell(xml, "D2"); /* 20 digits would lose some as a double */
+    assert_string_cell(xml, "E2");
+    assert_string_cell(xml, "F2"); /* "12" in a column not marked numeric */
+    assert_number_cell(xml, "A3", "-3.5");
+    assert_number_cell(xml, "B3", "0");
+    assert_number_cell(xml, "C3", "0.25");
+    assert_number_cell(xml, "D3", "123456789012345");
+    assert_string_cell(xml, "E3");
+    assert_string_cell(xml, "F3");
+    assert_null(cell_xml(xml, "A4")); /* blank stays blank */
+    assert_null(cell_xml(xml, "B4"));
+    assert_string_cell(xml, "C4"); /* "1." */
+    assert_string_cell(xml, "D4"); /* ".5" */
+    assert_string_cell(xml, "E4");
+    assert_string_cell(xml, "A5");
+    assert_null(strstr(xml, "<f>"));
+    free(xml);
+
+    /* The reader gives numbers as written, strings as typed. */
+    struct arena a;
+    struct tab t;
+    arena_init(&a);
+    assert_int_equal(xlsx_read(&a, bytes, len, "数字", NULL, &t), ERR_OK);
+    assert_int_equal(t.n_rows, 5);
+    ROW(&t, 1, "12", "007", "1e5", "13800138000123456789", "文本", "12");
+    ROW(&t, 2, "-3.5", "0", "0.25", "123456789012345", "12 个", "7");
+    ROW(&t, 3, "", "", "1.", ".5", "inf", "-");
+    ROW(&t, 4, "12", "007", "1e5", "13800138000123456789", "文本", "12");
+    arena_release(&a);
+    free(bytes);
+}
+
+/* A regulator's template laid out as a document: a merged title, then tables each under a
+ * heading, blank rows between them, all on one sheet. */
+static void test_xlsxw_document(void **state)
+{
+    (void)state;
+    static const char *const office[] = {"序号", "责任主体", "资产名称", "IP 地址"};
+    static const char *const vpn[] = {"序号", "责任主体", "资产名称", "IP 地址", "软件类型、版本"};
+    static const char *const row1[] = {"1", "信息化部", "出口一", "203.0.113.1"};
+    static const char *const row2[] = {"1", "信息化部", "SSL VPN", "203.0.113.2", "OpenVPN 2.6"};
+    static const bool numeric[] = {true, false, false, false, false};
+    struct xlsxw *w;
+    assert_int_equal(xlsxw_begin(&w), ERR_OK);
+    assert_int_equal(xlsxw_sheet(w, "互联网暴露面信息", NULL, 0), ERR_OK);
+    assert_int_equal(xlsxw_title(w, "互联网暴露面信息", 5), ERR_OK);
+    assert_int_equal(xlsxw_section(w, "一、办公网互联网出入口情况", N_OF(office)), ERR_OK);
+    assert_int_equal(xlsxw_header(w, office, N_OF(office)), ERR_OK);
+    assert_int_equal(xlsxw_row_typed(w, row1, numeric, N_OF(row1)), ERR_OK);
+    assert_int_equal(xlsxw_row(w, NULL, 0), ERR_OK);
+    assert_int_equal(xlsxw_section(w, "二、虚拟专用网络（VPN）出入口情况", N_OF(vpn)), ERR_OK);
+    assert_int_equal(xlsxw_header(w, vpn, N_OF(vpn)), ERR_OK);
+    assert_int_equal(xlsxw_row_typed(w, row2, numeric, N_OF(row2)), ERR_OK);
+    /* A second sheet: a title and one table below it. */
+    assert_int_equal(xlsxw_sheet(w, "单表", NULL, 0), ERR_OK);
+    assert_int_equal(xlsxw_title(w, "标题", 1), ERR_OK);
+    assert_int_equal(xlsxw_header(w, office, N_OF(office)), ERR_OK);
+    assert_int_equal(xlsxw_row(w, row1, N_OF(row1)), ERR_OK);
+    assert_int_equal(xlsxw_row(w, row1, N_OF(row1)), ERR_OK);
+    char *bytes;
+    size_t len;
+    assert_int_equal(xlsxw_finish(w, &bytes, &len), ERR_OK);
+
+    /* Title and headings merged across their tables, the title row taller; two tables on a
+     * sheet: neither a frozen pane nor a filter. */
+    char *xml = zip_part(bytes, len, "xl/worksheets/sheet1.xml");
+    assert_non_null(strstr(xml, "<mergeCell ref=\"A1:E1\"/>"));
+    assert_non_null(strstr(xml, "<mergeCell ref=\"A2:D2\"/>"));
+    assert_non_null(strstr(xml, "<mergeCell ref=\"A6:E6\"/>"));
+    assert_non_null(strstr(xml, "<mergeCells count=\"3\">"));
+    assert_non_null(strstr(xml, "<row r=\"1\""));
+    assert_non_null(strstr(xml, "ht=\"30\" customHeight=\"1\""));
+    assert_null(strstr(xml, "<pane"));
+    assert_null(strstr(xml, "<autoFilter"));
+    assert_number_cell(xml, "A4", "1");
+    assert_number_cell(xml, "A8", "1");
+    assert_null(strstr(xml, "<row r=\"5\"")); /* the blank row */
+    /* A titled sheet prints one A4 landscape page wide. */
+    assert_non_null(strstr(xml, "<pageSetUpPr fitToPage=\"1\"/>"));
+    assert_non_null(
+        strstr(xml, "<pageSetup paperSize=\"9\" fitToHeight=\"0\" orientation=\"landscape\"/>"));
+    /* The heading does not widen column A, the 序号 column (minimum width 8). */
+    assert_non_null(strstr(xml, "<col min=\"1\" max=\"1\" width=\"8."));
+    free(xml);
+    /* One table under a title: frozen down to its header, filtered from there. */
+    xml = zip_part(bytes, len, "xl/worksheets/sheet2.xml");
+    assert_non_null(strstr(xml, "ySplit=\"2\""));
+    assert_non_null(strstr(xml, "<autoFilter ref=\"A2:D4\""));
+    assert_null(strstr(xml, "<mergeCell"));
+    free(xml);
+    xml = zip_part(bytes, len, "xl/styles.xml");
+    assert_non_null(strstr(xml, "<sz val=\"16\"/>"));
+    free(xml);
+
+    struct arena a;
+    struct tab t;
+    arena_init(&a);
+    assert_int_equal(xlsx_read(&a, bytes, len, NULL, NULL, &t), ERR_OK);
+    assert_int_equal(t.n_rows, 8);
+    assert_string_equal(tab_cell(&t, 0, 0), "互联网暴露面信息");
+    assert_string_equal(tab_cell(&t, 1, 0), "一、办公网互联网出入口情况");
+    for (size_t c = 1; c < 5; c++) { /* the merged cells read blank */
+        assert_string_equal(tab_cell(&t, 0, c), "");
+        assert_string_equal(tab_cell(&t, 1, c), "");
+    }
+    assert_row(&t, 2, office, N_OF(office));
+    assert_row(&t, 3, row1, N_OF(row1));
+    assert_int_equal(t.rows[4].n_cells, 0);
+    assert_int_equal(t.rows[4].line, 5);
+    assert_string_equal(tab_cell(&t, 5, 0), "二、虚拟专用网络（VPN）出入口情况");
+    assert_row(&t, 6, vpn, N_OF(vpn));
+    assert_row(&t, 7, row2, N_OF(row2));
+    assert_int_equal(xlsx_read(&a, bytes, len, "单表", NULL, &t), ERR_OK);
+    assert_int_equal(t.n_rows, 4);
+    ROW(&t, 0, "标题");
+    assert_row(&t, 1, office, N_OF(office));
+    arena_release(&a);
+    free(bytes);
+}
+
 /* ---- XLSX: a hand-made workbook with every kind of cell ---- */
 
 static const char full_book[] =
@@ -983,6 +1165,8 @@ int main(void)
         cmocka_unit_test(test_csv_round_trip),
         cmocka_unit_test(test_xlsx_round_trip),
         cmocka_unit_test(test_xlsxw_cleanup_and_errors),
+        cmocka_unit_test(test_xlsxw_typed),
+        cmocka_unit_test(test_xlsxw_document),
         cmocka_unit_test(test_xlsx_cells),
         cmocka_unit_test(test_xlsx_date1904),
         cmocka_unit_test(test_xlsx_not_a_zip),
