@@ -284,8 +284,7 @@ static enum err campaign_create(struct request *r)
     json_array_foreach (ids, i, v) {
         long long org = json_is_string(v) ? id_parse(json_string_value(v)) : -1;
         if (org < 0 || scope_check_org(r, org))
-            return errf(ERR_NOT_FOUND, "org_ids", "第 %zu 个对象单位不存在或不在管辖范围内",
-                        i + 1);
+            return errf(ERR_NOT_FOUND, "org_ids", "第 %zu 个对象单位不存在或不在管辖范围内", i + 1);
     }
     struct db_stmt *s;
     char now[40];

@@ -453,8 +453,7 @@ static enum err check_units(struct db *db, long long org_id, json_t *ids, struct
         if ((rc = db_scalar_int(s, 0, &n)))
             return rc;
         if (!n)
-            return errf(ERR_NOT_FOUND, "unit_ids", "网络单元 %lld 不存在或不属于事件所属单位",
-                        uid);
+            return errf(ERR_NOT_FOUND, "unit_ids", "网络单元 %lld 不存在或不属于事件所属单位", uid);
         int dup = 0;
         for (size_t k = 0; k < v->n_units; k++)
             dup |= v->unit_ids[k] == uid;
