@@ -8,6 +8,7 @@
 
 #include "audit/audit.h"
 #include "exposure.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "internal.h"
 #include "org/org.h"
@@ -522,6 +523,29 @@ static enum err scans_list_h(struct request *r)
     reply_list(r, items, total);
     return ERR_OK;
 }
+
+/* 导出 XLSX of the entries page: its table, with the organisation and the inventory the page
+ * picks in its filters; 报备 by its date (the table's 已报备 tag). */
+static const struct export_col entry_cols[] = {
+    {"org_name", "单位", NULL},
+    {"inventory_name", "清单", NULL},
+    {"seq", "序号", NULL},
+    {"owner", "责任主体", NULL},
+    {"asset_name", "资产名称", NULL},
+    {"asset_type", "资产类型", NULL},
+    {"ip", "IP 地址", NULL},
+    {"software", "软件类型、版本", NULL},
+    {"purpose", "用途描述", NULL},
+    {"reachable", "可访问的网络和系统", NULL},
+    {"other", "其他", NULL},
+    {"exception.reported_on", "报备日期", NULL},
+    {NULL, NULL, NULL},
+};
+
+const struct list_export exposure_exports[] = {
+    {"/api/v1/exposure/entries", "暴露面条目", entry_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route exposure_routes[] = {
     {"GET", "/api/v1/exposure/entries", entries_list, 0},

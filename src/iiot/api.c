@@ -7,6 +7,7 @@
 
 #include "audit/audit.h"
 #include "duty/duty.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "iiot.h"
 #include "org/org.h"
@@ -852,6 +853,28 @@ static enum err dashboard_h(struct request *r)
                          "year", d.y, "count", (json_int_t)meetings));
     return ERR_OK;
 }
+
+/* 导出 XLSX of the 登记核验 tab: its table, the working-day clock as its parts (which deadline,
+ * named as the console names it, the days and the due date). */
+static const struct export_col registration_cols[] = {
+    {"org_name", "企业", NULL},
+    {"type_name", "类型", NULL},
+    {"level_name", "级别", NULL},
+    {"submitted_on", "登记日期", NULL},
+    {"clock.deadline", "工作日时钟", "verification=核验|correction=补正"},
+    {"clock.workdays_elapsed", "已过工作日", NULL},
+    {"clock.workdays_total", "工作日时限", NULL},
+    {"clock.workdays_remaining", "剩余工作日", NULL},
+    {"clock.overdue", "已逾期", NULL},
+    {"clock.due", "期限", NULL},
+    {"status_name", "状态", NULL},
+    {NULL, NULL, NULL},
+};
+
+const struct list_export iiot_exports[] = {
+    {"/api/v1/iiot/registrations", "工业互联网企业登记", registration_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route iiot_routes[] = {
     {"GET", "/api/v1/iiot/score-table", table_get_h, 0},

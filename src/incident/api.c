@@ -8,6 +8,7 @@
 
 #include "assess/upload.h"
 #include "audit/audit.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "incident.h"
 #include "org/org.h"
@@ -752,6 +753,38 @@ static enum err item_update_h(struct request *r)
     struct audit_ctx ax = audit_ctx_of(r);
     return (rc = drill_item_update(r->db, &ax, id, item, in)) ? rc : reply_drill(r, id, 200);
 }
+
+/* 导出 XLSX of the 事件应急 tabs, in the columns of their tables: the plan's 现行版本 as its
+ * number and approval date, the drill's 应急预案 as the plan and its version. */
+static const struct export_col incident_cols[] = {
+    {"title", "事件名称", NULL},       {"org_name", "所属单位", NULL},
+    {"category_name", "类别", NULL},   {"grade_name", "级别", NULL},
+    {"detected_at", "发现时间", NULL}, {"report_status_name", "事件报告", NULL},
+    {"status_name", "状态", NULL},     {NULL, NULL, NULL},
+};
+
+static const struct export_col plan_cols[] = {
+    {"title", "预案名称", NULL},           {"org_name", "所属单位", NULL},
+    {"current.version", "现行版本", NULL}, {"current.approved_on", "批准日期", NULL},
+    {"scope", "适用范围", NULL},           {NULL, NULL, NULL},
+};
+
+static const struct export_col drill_cols[] = {
+    {"drill_date", "演练日期", NULL},
+    {"scenario", "演练场景", NULL},
+    {"org_name", "所属单位", NULL},
+    {"plan.title", "应急预案", NULL},
+    {"plan_version.version", "预案版本", NULL},
+    {"open_items", "未完成整改", NULL},
+    {NULL, NULL, NULL},
+};
+
+const struct list_export incident_exports[] = {
+    {"/api/v1/incidents", "网络安全事件", incident_cols, NULL},
+    {"/api/v1/emergency-plans", "应急预案", plan_cols, NULL},
+    {"/api/v1/drills", "应急演练", drill_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route incident_routes[] = {
     {"GET", "/api/v1/incidents/rules", rules_h, 0},

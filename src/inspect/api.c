@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "crypto.h"
 #include "duty/duty.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "inspect.h"
 #include "store/store.h"
@@ -749,6 +750,50 @@ static enum err notice_report_h(struct request *r)
         return rc;
     return reply_notice(r, id);
 }
+
+/* 导出 XLSX of the 检查 tabs, in the columns of their tables: a campaign's 范围 as its kinds and
+ * its provinces, 已填 and 得分 as their parts. */
+static const struct export_col campaign_cols[] = {
+    {"title", "检查工作", NULL},        {"regulator_name", "组织单位", NULL},
+    {"scope.kinds", "单位类型", NULL},  {"scope.provinces", "省份", NULL},
+    {"self_due", "自查报告期限", NULL}, {"checklist.item_count", "检查项", NULL},
+    {"draw.n", "抽查（家）", NULL},     {NULL, NULL, NULL},
+};
+
+static const struct export_col target_cols[] = {
+    {"campaign_title", "检查工作", NULL},
+    {"org_name", "单位", NULL},
+    {"self_due", "报送期限", NULL},
+    {"findings_count", "已填", NULL},
+    {"item_count", "检查项", NULL},
+    {"status_name", "状态", NULL},
+    {NULL, NULL, NULL},
+};
+
+static const struct export_col spot_cols[] = {
+    {"seq", "序号", NULL},
+    {"org_name", "被检查单位", NULL},
+    {"campaign_title", "检查工作", NULL},
+    {"team", "检查组", NULL},
+    {"score", "得分", NULL},
+    {"max_score", "满分", NULL},
+    {"percent", "得分率（%）", NULL},
+    {"status_name", "状态", NULL},
+    {NULL, NULL, NULL},
+};
+
+static const struct export_col inspect_notice_cols[] = {
+    {"number", "通知书", NULL},    {"org_name", "单位", NULL}, {"due_date", "整改期限", NULL},
+    {"status_name", "状态", NULL}, {NULL, NULL, NULL},
+};
+
+const struct list_export inspect_exports[] = {
+    {"/api/v1/inspect/campaigns", "检查工作", campaign_cols, NULL},
+    {"/api/v1/inspect/self-inspections", "单位自查", target_cols, NULL},
+    {"/api/v1/inspect/spot-checks", "双随机抽查", spot_cols, NULL},
+    {"/api/v1/inspect/notices", "整改通知书", inspect_notice_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route inspect_routes[] = {
     {"GET", "/api/v1/inspect/campaigns", campaigns_h, 0},

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <zlib.h>
 
+#include "http/export.h"
 #include "http/http.h"
 #include "ingest.h"
 #include "rules.h"
@@ -243,6 +244,26 @@ static enum err threat_samples_h(struct request *r)
     reply_list(r, items, (long long)json_array_size(items));
     return ERR_OK;
 }
+
+/* 导出 XLSX of the threats tab: its table, 单位 / 网络单元 as two columns, the severities as the
+ * console names them (web/src/threat.js). */
+static const struct export_col threat_cols[] = {
+    {"signature", "威胁", NULL},
+    {"signature_id", "规则编号", NULL},
+    {"category_name", "威胁类别", NULL},
+    {"indicator", "指标", NULL},
+    {"org_name", "单位", NULL},
+    {"unit_name", "网络单元", NULL},
+    {"severity", "严重程度", "1=高|2=中|3=低"},
+    {"event_count", "事件数", NULL},
+    {"last_seen", "最近发现", NULL},
+    {NULL, NULL, NULL},
+};
+
+const struct list_export threat_exports[] = {
+    {"/api/v1/threats", "威胁", threat_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route threat_routes[] = {
     {"POST", "/api/v1/events", events_post, R_EVENTS | R_OWN_TX},

@@ -8,6 +8,7 @@
 #include "assess/upload.h"
 #include "audit/audit.h"
 #include "duty/duty.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "notice.h"
 #include "store/store.h"
@@ -437,6 +438,25 @@ static enum err reopen_h(struct request *r)
         return rc;
     return reply_recipient(r, rcpt.id);
 }
+
+/* 导出 XLSX of the 处置通报 tab: its table, 关闭 / 接收 (and the overdue tag) as columns of their
+ * own. */
+static const struct export_col notice_cols[] = {
+    {"title", "通报", NULL},
+    {"issuer_org_name", "下发单位", NULL},
+    {"indicators", "指标", NULL},
+    {"deadline", "处置期限", NULL},
+    {"summary.closed", "关闭", NULL},
+    {"summary.recipients", "接收", NULL},
+    {"summary.overdue", "逾期", NULL},
+    {"issued_at", "下发时间", NULL},
+    {NULL, NULL, NULL},
+};
+
+const struct list_export notice_exports[] = {
+    {"/api/v1/notices", "威胁处置通报", notice_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 /* /api/v1/threats/stix must come before the threat module's /api/v1/threats/:id. */
 const struct route notice_routes[] = {
