@@ -539,6 +539,8 @@ static const struct export_col entry_cols[] = {
     {"reachable", "可访问的网络和系统", NULL},
     {"other", "其他", NULL},
     {"exception.reported_on", "报备日期", NULL},
+    {"warnings[].message", "提示", NULL},
+    {"duplicates#", "重复地址数", NULL},
     {NULL, NULL, NULL},
 };
 

@@ -123,26 +123,48 @@ static int scalar(const json_t *v, const char *labels, struct sbuf *out)
     return numeric;
 }
 
-void export_cell(const json_t *item, const struct export_col *col, struct sbuf *out, int *numeric)
+/* Appends v's text to out, array elements joined with "、" (blank ones skipped); returns
+ * whether it is one number. each: a member to take of every element, or NULL. */
+static int value(const json_t *v, const char *each, const char *labels, struct sbuf *out)
 {
-    sbuf_reset(out);
-    const json_t *v = member(item, col->key);
-    *numeric = 0;
-    if (!json_is_array(v)) {
-        *numeric = scalar(v, col->labels, out);
-        return;
-    }
+    if (!json_is_array(v))
+        return scalar(each ? member(v, each) : v, labels, out);
     size_t i;
     const json_t *e;
     json_array_foreach (v, i, e) {
         size_t before = out->len;
-        if (i)
+        if (before)
             sbuf_adds(out, "、");
         size_t mark = out->len;
-        scalar(e, col->labels, out);
+        scalar(each ? member(e, each) : e, labels, out);
         if (out->len == mark) /* nothing to show: no separator either */
             out->len = before, out->buf[before] = '\0';
     }
+    return 0;
+}
+
+void export_cell(const json_t *item, const struct export_col *col, struct sbuf *out, int *numeric)
+{
+    sbuf_reset(out);
+    *numeric = 0;
+    char path[128];
+    size_t n = strlen(col->key);
+    const char *each = strstr(col->key, "[].");
+    if (n >= sizeof path)
+        return;
+    memcpy(path, col->key, n + 1);
+    if (n && path[n - 1] == '#') { /* "a#": how many elements a has */
+        path[n - 1] = '\0';
+        const json_t *a = member(item, path);
+        sbuf_addf(out, "%zu", json_array_size(a));
+        *numeric = 1;
+        return;
+    }
+    if (each) { /* "a[].b": b of every element of a */
+        path[each - col->key] = '\0';
+        each += 3;
+    }
+    *numeric = value(member(item, path), each, col->labels, out);
 }
 
 /* Writes one page of items; *n gets their number. */

@@ -17,7 +17,8 @@ enum {
     EXPORT_MAX_COLS = 32,
 };
 
-/* A column: the item's member (nested members as "a.b"), the header, and for a coded value its
+/* A column: the item's member (nested members as "a.b", a member of every element of a list as
+ * "a[].b", the number of elements of a list as "a#"), the header, and for a coded value its
  * names as "code=名称|code=名称" (a code without a name is written as it is). Booleans are
  * written 是/否, numbers as number cells, arrays joined with "、" (an object by its "name"). */
 struct export_col {

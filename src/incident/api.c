@@ -776,6 +776,7 @@ static const struct export_col drill_cols[] = {
     {"plan.title", "应急预案", NULL},
     {"plan_version.version", "预案版本", NULL},
     {"open_items", "未完成整改", NULL},
+    {"items#", "整改项", NULL},
     {NULL, NULL, NULL},
 };
 

@@ -17,7 +17,16 @@ export function fileName(headers) {
   return decodeURIComponent(m[1]);
 }
 
-const member = (item, key) => key.split('.').reduce((v, k) => (v == null ? undefined : v[k]), item);
+const path = (item, key) => key.split('.').reduce((v, k) => (v == null ? undefined : v[k]), item);
+
+/** The value a column key names: "a.b", "a[].b" (b of every element), "a#" (how many). */
+function member(item, key) {
+  if (key.endsWith('#')) return (path(item, key.slice(0, -1)) || []).length;
+  const at = key.indexOf('[].');
+  if (at < 0) return path(item, key);
+  const list = path(item, key.slice(0, at));
+  return Array.isArray(list) ? list.map((e) => path(e, key.slice(at + 3))) : undefined;
+}
 
 /** What a cell should say for a JSON value with no labels of its own. */
 function expected(v) {
@@ -39,12 +48,12 @@ export function checkBook(entry, body, items, { labelled = new Set() } = {}) {
     entry.columns.forEach((col, c) => {
       const v = member(item, col.key);
       const cell = rows[i + 1][c] ?? '';
-      if (typeof v === 'number') assert.deepEqual(cell, { n: v }, `${entry.path} row ${i + 1} ${col.header}: a number cell`);
-      else if (labelled.has(col.key) || (typeof v === 'string' && cell !== v && v !== '')) {
+      if (labelled.has(col.key) || (typeof v === 'string' && cell !== v && v !== '')) {
         // A code written by its name: a name, never empty when the code is not.
         assert.equal(typeof cell, 'string');
         assert.ok(cell !== '' || v === '' || v == null, `${entry.path} row ${i + 1} ${col.header}: ${JSON.stringify(v)} → blank`);
-      } else assert.equal(text(cell), expected(v), `${entry.path} row ${i + 1} ${col.header}`);
+      } else if (typeof v === 'number') assert.deepEqual(cell, { n: v }, `${entry.path} row ${i + 1} ${col.header}: a number cell`);
+      else assert.equal(text(cell), expected(v), `${entry.path} row ${i + 1} ${col.header}`);
     });
   });
   return rows;

@@ -22,7 +22,9 @@ static int setup(void **state)
                       "\"cii\":true,\"online\":false,\"done_at\":null,"
                       "\"org\":{\"id\":\"7\",\"name\":\"甲公司\",\"parent\":{\"name\":\"甲集团\"}},"
                       "\"tags\":[\"a\",\"\",2,null,{\"name\":\"乙\"}],\"empty\":[],"
-                      "\"zip\":\"00123\",\"states\":[\"open\",\"closed\"]}",
+                      "\"zip\":\"00123\",\"states\":[\"open\",\"closed\"],"
+                      "\"warnings\":[{\"code\":\"dup\",\"message\":\"地址重复\"},{\"code\":\"x\"},"
+                      "{\"code\":\"limit\",\"message\":\"超过 2 个\"}]}",
                       0, &e);
     return item ? 0 : -1;
 }
@@ -42,8 +44,7 @@ static void want(const char *key, const char *labels, const char *text, int nume
     int num = -1;
     export_cell(item, &col, &out, &num);
     if (strcmp(out.buf, text) || num != numeric)
-        print_message("%s: got \"%s\" (%d), want \"%s\" (%d)\n", key, out.buf, num, text,
-                      numeric);
+        print_message("%s: got \"%s\" (%d), want \"%s\" (%d)\n", key, out.buf, num, text, numeric);
     assert_string_equal(out.buf, text);
     assert_int_equal(num, numeric);
     sbuf_release(&out);
@@ -81,6 +82,12 @@ static void test_nested_and_arrays(void **state)
     want("org", NULL, "甲公司", 0); /* an object by its name */
     want("tags", NULL, "a、2、乙", 0);
     want("empty", NULL, "", 0);
+    want("warnings[].message", NULL, "地址重复、超过 2 个", 0);
+    want("warnings[].code", "dup=重复|limit=超限", "重复、x、超限", 0);
+    want("warnings#", NULL, "3", 1);
+    want("empty#", NULL, "0", 1);
+    want("missing#", NULL, "0", 1);
+    want("title[].x", NULL, "", 0); /* not a list: the member of the value itself */
 }
 
 int main(void)
