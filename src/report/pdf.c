@@ -1,9 +1,10 @@
 /* PDF writer: the document model laid out with pango on a cairo PDF surface written to memory.
  * A4 with the margins of the DOCX, Noto Serif CJK SC for text and Noto Sans CJK SC for headings
  * (cairo embeds the subsets), paragraphs flowed line by line across pages, tables with borders,
- * wrapped cells, rows split when taller than a page and the header repeated on each page, page
- * numbers in the footer and the headings as PDF bookmarks. One pass over the model: a page is
- * finished as soon as it is full, so time grows linearly with the document. */
+ * wrapped cells, rows split when taller than a page and the header repeated on each page, headings
+ * and captions kept on the page of what they introduce, page numbers in the footer and the headings
+ * as PDF bookmarks. One pass over the model: a page is finished as soon as it is full, so time
+ * grows linearly with the document. */
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
@@ -25,7 +26,8 @@
 #define RULE_W           0.6
 #define LINE_SPACING     1.3 /* times a line's natural height (Noto CJK's is about 1.45 em) */
 #define PDF_MAX          ((size_t)1 << 30)
-#define SMALL_TABLE_ROWS 10 /* kept on one page when it fits, as in the DOCX */
+#define SMALL_TABLE_ROWS 10   /* kept on one page when it fits, as in the DOCX */
+#define ROUNDING         0.01 /* points: slack for the same heights summed in another order */
 
 #define SERIF "Noto Serif CJK SC"
 #define SANS  "Noto Sans CJK SC"
@@ -80,6 +82,8 @@ struct pdf {
     int page;            /* physical page number, 1-based */
     int number;          /* number printed in the footer; 0 for none (the cover) */
     int dirty;           /* something drawn on this page */
+    double kept;         /* height of the current run of headings and captions that keep with
+                            the next block, as keep() measured it (0 outside such a run) */
     int outline[4];      /* the last bookmark of each heading level (0 = root) */
 };
 
@@ -226,13 +230,29 @@ static double layout_height(PangoLayout *l)
     return units(h);
 }
 
+/* How far flow() moves the cursor for the layout when it fits on the page: to its last line's top,
+ * plus that line's pitch. */
+static double flow_height(PangoLayout *l)
+{
+    double factor = pango_layout_get_line_spacing(l), height = 0;
+    PangoLayoutIter *it = pango_layout_get_iter(l);
+    do {
+        int top, bottom;
+        pango_layout_iter_get_line_yrange(it, &top, &bottom);
+        height = units(top) + units(bottom - top) * (factor > 1 ? factor : 1);
+    } while (pango_layout_iter_next_line(it));
+    pango_layout_iter_free(it);
+    return height;
+}
+
 static void space(struct pdf *p, double points)
 {
     if (p->dirty)
         p->y += points;
 }
 
-static void paragraph(struct pdf *p, const struct doc_para *para)
+/* Sets p->layout to the paragraph's text and style. */
+static void para_layout(struct pdf *p, const struct doc_para *para)
 {
     struct sbuf text;
     sbuf_init(&text, PDF_MAX);
@@ -250,19 +270,24 @@ static void paragraph(struct pdf *p, const struct doc_para *para)
     pango_layout_set_text(l, text.buf, (int)text.len);
     pango_layout_set_attributes(l, list);
     pango_attr_list_unref(list);
-    /* No single first line at the foot of a page; a caption keeps the table's header and first
-     * row with it. Longer paragraphs flow on to the next page. */
-    double height = layout_height(l), body_line = FONTS[F_BODY].size * 1.45 * LINE_SPACING;
-    if (para->keep_next)
-        height += 48;
-    else if (height > 2 * body_line)
-        height = 2 * body_line;
-    need(p, para->space_before + height);
-    space(p, para->space_before);
-    flow(p, l, MARGIN_LR);
-    pango_layout_set_indent(l, 0);
-    pango_layout_set_attributes(l, NULL);
     sbuf_release(&text);
+}
+
+/* The height a paragraph in p->layout needs at the foot of a page: no single first line there,
+ * so two lines (or the whole of a shorter one); longer paragraphs flow on to the next page. */
+static double para_lead(struct pdf *p)
+{
+    double height = layout_height(p->layout), body_line = FONTS[F_BODY].size * 1.45 * LINE_SPACING;
+    return height > 2 * body_line ? 2 * body_line : height;
+}
+
+/* A paragraph; a caption (keep_next) has had room made for it and what follows by keep(). */
+static void paragraph(struct pdf *p, const struct doc_para *para)
+{
+    para_layout(p, para);
+    need(p, para->space_before + para_lead(p));
+    space(p, para->space_before);
+    flow(p, p->layout, MARGIN_LR);
 }
 
 static void bookmark(struct pdf *p, int level, const char *text)
@@ -276,21 +301,31 @@ static void bookmark(struct pdf *p, int level, const char *text)
         p->outline[i] = p->outline[level];
 }
 
-/* A heading or the title: kept with three lines' worth of what follows (a table's header and
- * first row). */
-static void heading(struct pdf *p, enum font f, int level, const char *text, double before,
-                    double after)
+/* Sets p->layout to a heading's or the title's text and style; *before and *after are the spaces
+ * around it in points. */
+static void heading_layout(struct pdf *p, const struct doc_block *b, double *before, double *after)
 {
+    static const enum font fonts[] = {F_TITLE, F_H1, F_H2, F_H3};
+    static const double space_before[] = {6, 12, 9, 6}, space_after[] = {18, 6, 3, 0};
+    int level = b->kind == DOC_HEADING ? b->level : 0;
     PangoLayout *l = p->layout;
-    pango_layout_set_font_description(l, p->fonts[f]);
+    pango_layout_set_font_description(l, p->fonts[fonts[level]]);
     set_align(l, level ? DOC_LEFT : DOC_CENTER);
-    set_text(l, text, 0);
-    double body_line = FONTS[F_BODY].size * 1.45 * LINE_SPACING;
-    need(p, before + layout_height(l) + after + 3 * body_line);
+    pango_layout_set_indent(l, 0);
+    set_text(l, b->text, 0);
+    *before = space_before[level];
+    *after = space_after[level];
+}
+
+/* A heading or the title; keep() has made room for it and the start of what follows. */
+static void heading(struct pdf *p, const struct doc_block *b)
+{
+    double before, after;
+    heading_layout(p, b, &before, &after);
     space(p, before);
-    if (level)
-        bookmark(p, level, text);
-    flow(p, l, MARGIN_LR);
+    if (b->kind == DOC_HEADING)
+        bookmark(p, b->level, b->text);
+    flow(p, p->layout, MARGIN_LR);
     p->y += after;
 }
 
@@ -450,7 +485,8 @@ static void set_cells(struct table_state *ts, struct cell *cells, const char *co
     }
 }
 
-static void table(struct pdf *p, const struct doc_table *t)
+/* The table's column geometry and its header laid out; free with table_state_free. */
+static struct table_state *table_state_new(struct pdf *p, const struct doc_table *t)
 {
     struct table_state *ts = xcalloc(1, sizeof *ts);
     ts->t = t;
@@ -468,38 +504,60 @@ static void table(struct pdf *p, const struct doc_table *t)
         set_align(ts->body[i].layout, t->align[i] == DOC_JUSTIFY ? DOC_LEFT : t->align[i]);
     }
     set_cells(ts, ts->head, t->header, DOC_BOLD);
-    double head_h = row_height(ts, ts->head);
-    ts->rows_top = MARGIN_TOP + (t->repeat_header ? head_h : 0);
+    ts->rows_top = MARGIN_TOP + (t->repeat_header ? row_height(ts, ts->head) : 0);
     ts->fresh_y = -1;
-    /* A small table stays on one page when it fits on one; a larger one keeps its header with
-     * the first row (or its first lines, when it is long). */
-    double rows_h = 0;
-    int n = 0;
-    for (const struct doc_row *r = t->rows; r && n <= SMALL_TABLE_ROWS; r = r->next, n++) {
-        set_cells(ts, ts->body, r->cells, r->flags);
-        double h = row_height(ts, ts->body);
-        if (!n && t->n_rows > SMALL_TABLE_ROWS) {
-            rows_h = (h < 60 ? h : 60);
-            break;
-        }
-        rows_h += h;
-    }
-    if (head_h + rows_h <= BODY_BOTTOM - MARGIN_TOP)
-        need(p, head_h + rows_h);
-    else
-        need(p, head_h + 60);
-    table_header(p, ts);
-    for (const struct doc_row *r = t->rows; r && !p->write_failed; r = r->next) {
-        set_cells(ts, ts->body, r->cells, r->flags);
-        table_row(p, ts, ts->body, 0);
-    }
-    for (size_t i = 0; i < t->n_cols; i++) {
+    return ts;
+}
+
+static void table_state_free(struct table_state *ts)
+{
+    for (size_t i = 0; i < ts->t->n_cols; i++) {
         g_object_unref(ts->head[i].layout);
         g_object_unref(ts->body[i].layout);
         free(ts->head[i].lines);
         free(ts->body[i].lines);
     }
     free(ts);
+}
+
+/* The height the start of the table needs on its page, below kept points of headings and captions
+ * that stay with it. A small table stays whole when it fits on one page with them. Otherwise the
+ * header keeps the first row: all of it, since table_row would move a row that fits on a page to
+ * the next one, or the first line of each cell when the row is taller than a page and splits. */
+static double table_lead(struct table_state *ts, double kept)
+{
+    const struct doc_table *t = ts->t;
+    double head_h = row_height(ts, ts->head), rows_h = 0, first_h = 0;
+    int small = t->n_rows <= SMALL_TABLE_ROWS;
+    for (const struct doc_row *r = t->rows; r && (small || r == t->rows); r = r->next) {
+        set_cells(ts, ts->body, r->cells, r->flags);
+        double h = row_height(ts, ts->body);
+        if (r == t->rows && h > BODY_BOTTOM - ts->rows_top) {
+            first_h = 0;
+            for (size_t i = 0; i < t->n_cols; i++)
+                if (lines_height(&ts->body[i], 0, 1) > first_h)
+                    first_h = lines_height(&ts->body[i], 0, 1);
+            first_h += 2 * CELL_PAD_Y;
+        } else if (r == t->rows) {
+            first_h = h;
+        }
+        rows_h += h;
+    }
+    if (small && kept + head_h + rows_h <= BODY_BOTTOM - MARGIN_TOP)
+        return head_h + rows_h;
+    return head_h + first_h;
+}
+
+static void table(struct pdf *p, const struct doc_table *t)
+{
+    struct table_state *ts = table_state_new(p, t);
+    need(p, table_lead(ts, p->kept));
+    table_header(p, ts);
+    for (const struct doc_row *r = t->rows; r && !p->write_failed; r = r->next) {
+        set_cells(ts, ts->body, r->cells, r->flags);
+        table_row(p, ts, ts->body, 0);
+    }
+    table_state_free(ts);
     p->y += 6;
 }
 
@@ -567,19 +625,73 @@ static void cover(struct pdf *p, const struct doc_cover *c)
     new_page(p);
 }
 
+/* ---- Keep with next ---------------------------------------------------------------------- */
+
+/* The title, headings and captions stay on the page of the start of the next block. */
+static int keeps_next(const struct doc_block *b)
+{
+    return b->kind == DOC_TITLE || b->kind == DOC_HEADING ||
+           (b->kind == DOC_PARA && b->u.para.keep_next);
+}
+
+/* The height of a block that keeps with the next one, below the space above it (*before, dropped
+ * at the top of a page): such blocks are short and measured whole. */
+static double kept_height(struct pdf *p, const struct doc_block *b, double *before)
+{
+    double after = 0;
+    if (b->kind == DOC_PARA) {
+        para_layout(p, &b->u.para);
+        *before = b->u.para.space_before;
+    } else {
+        heading_layout(p, b, before, &after);
+    }
+    return flow_height(p->layout) + after;
+}
+
+/* The height the start of block b needs below kept points of blocks kept with it. */
+static double lead(struct pdf *p, const struct doc_block *b, double kept)
+{
+    if (b->kind == DOC_PARA) {
+        para_layout(p, &b->u.para);
+        return b->u.para.space_before + para_lead(p);
+    }
+    if (b->kind == DOC_TABLE) {
+        struct table_state *ts = table_state_new(p, &b->u.table);
+        double height = table_lead(ts, kept);
+        table_state_free(ts);
+        return height;
+    }
+    return 0; /* a page break or the end: nothing to keep with */
+}
+
+/* At the first of a run of blocks that keep with the next (a heading, a caption, a heading and a
+ * caption, …), makes room for all of them and the start of the block after them (lead()), so that
+ * none is left at the foot of a page while what it introduces starts the next one. Returns the
+ * run's height without the space above it, which the top of a page drops. */
+static double keep(struct pdf *p, const struct doc_block *b)
+{
+    double first_before, before;
+    double kept = kept_height(p, b, &first_before);
+    for (b = b->next; b && keeps_next(b); b = b->next) {
+        double height = kept_height(p, b, &before);
+        kept += before + height;
+    }
+    need(p, first_before + kept + (b ? lead(p, b, kept) : 0) + ROUNDING);
+    return kept;
+}
+
 static void render(struct pdf *p, const struct doc *d)
 {
+    int chained = 0; /* the previous block keeps with this one */
     for (const struct doc_block *b = d->blocks; b && !p->write_failed; b = b->next) {
+        if (!chained)
+            p->kept = keeps_next(b) ? keep(p, b) : 0;
+        chained = keeps_next(b);
         switch (b->kind) {
         case DOC_TITLE:
-            heading(p, F_TITLE, 0, b->text, 6, 18);
+        case DOC_HEADING:
+            heading(p, b);
             break;
-        case DOC_HEADING: {
-            static const enum font f[] = {F_H1, F_H1, F_H2, F_H3};
-            static const double before[] = {0, 12, 9, 6}, after[] = {0, 6, 3, 0};
-            heading(p, f[b->level], b->level, b->text, before[b->level], after[b->level]);
-            break;
-        }
         case DOC_PARA:
             paragraph(p, &b->u.para);
             break;

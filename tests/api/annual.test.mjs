@@ -172,7 +172,10 @@ function fileName(headers) {
 }
 
 const squash = (s) => s.replace(/\s+/g, '');
-const pdfText = (file) => squash(run('pdftotext', ['-enc', 'UTF-8', file, '-']));
+// The pages joined without their footers (第 N 页), so that a paragraph running on to the next page
+// reads as one: where the pages break depends on the lengths of the generated names.
+const pdfText = (file) => squash(run('pdftotext', ['-enc', 'UTF-8', file, '-']).split('\f')
+  .map((page) => page.replace(/第\s*\d+\s*页\s*$/, '')).join(''));
 
 function libreofficeText(body, name) {
   const file = join(dir, `${name}.docx`);

@@ -5,8 +5,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include <cmocka.h>
@@ -350,6 +352,150 @@ static void test_pdf(void **state)
     doc_free(d);
 }
 
+/* The text of each page of a PDF, read back with pdftotext (poppler-utils, a test dependency):
+ * (*pages)[i] is the text of page i + 1 with white space removed; returns the number of pages. */
+static int pdf_pages(const char *bytes, size_t len, char ***pages)
+{
+    char path[] = "/tmp/fanghu-test-pdf-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    char command[128];
+    snprintf(command, sizeof command, "pdftotext -enc UTF-8 %s -", path);
+    FILE *pipe = popen(command, "r");
+    assert_non_null(pipe);
+    struct sbuf text;
+    sbuf_init(&text, 0);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, pipe)) > 0)
+        assert_int_equal(sbuf_add(&text, chunk, n), ERR_OK);
+    assert_int_equal(pclose(pipe), 0);
+    unlink(path);
+    /* pdftotext ends each page with a form feed. */
+    int n_pages = 0;
+    *pages = NULL;
+    for (const char *s = text.buf; *s; n_pages++) {
+        const char *end = s + strcspn(s, "\f");
+        char *page = calloc(1, (size_t)(end - s) + 1);
+        size_t k = 0;
+        for (const char *c = s; c < end; c++)
+            if (*c != ' ' && *c != '\n' && *c != '\r' && *c != '\t')
+                page[k++] = *c;
+        *pages = realloc(*pages, (size_t)(n_pages + 1) * sizeof **pages);
+        (*pages)[n_pages] = page;
+        s = *end ? end + 1 : end;
+    }
+    sbuf_release(&text);
+    return n_pages;
+}
+
+/* The 1-based page whose text holds needle, 0 when none. */
+static int page_of(char *const *pages, int n_pages, const char *needle)
+{
+    for (int i = 0; i < n_pages; i++)
+        if (strstr(pages[i], needle))
+            return i + 1;
+    return 0;
+}
+
+enum { KEEP_FILLER_MIN = 18, KEEP_FILLER_MAX = 32, KEEP_SHAPES = 3 };
+
+/* The marks of a section of the keep-with-next document that must share a page, the first one
+ * first; each ends with "[<section>]" so that no mark is part of another. */
+static int keep_marks(int section, int shape, char marks[][32])
+{
+    static const char *const together[KEEP_SHAPES][6] = {
+        {"HEADING", "CAPTION", "TABLEHEAD", "ROW1", "ROW6", NULL}, /* heading, caption, table */
+        {"CAPTION", "TABLEHEAD", "ROW1", "ROW6", NULL},            /* caption, small table */
+        {"HEADING", "PARA", NULL},                                 /* heading, its paragraph */
+    };
+    int n = 0;
+    for (; together[shape][n]; n++)
+        snprintf(marks[n], 32, "%s[%d]", together[shape][n], section);
+    return n;
+}
+
+/* A section on a page of its own: filler lines, then the blocks of keep_marks() whose marks they
+ * hold, then one more line. */
+static void keep_section(struct doc *d, int section, int filler, int shape)
+{
+    char text[64];
+    doc_page_break(d);
+    for (int i = 0; i < filler; i++)
+        doc_runf(doc_para(d), 0, "FILLER[%d]%d", section, i);
+    if (shape != 1) {
+        snprintf(text, sizeof text, "HEADING[%d]", section);
+        doc_heading(d, 2, text);
+    }
+    if (shape == 2) {
+        doc_runf(doc_para(d), 0,
+                 "PARA[%d] 标题之后的正文，足够长，会折成好几行。标题之后的正文，足够长，"
+                 "会折成好几行。标题之后的正文，足够长，会折成好几行。",
+                 section);
+    } else {
+        snprintf(text, sizeof text, "表%d CAPTION[%d]", section, section);
+        doc_caption(d, text);
+        snprintf(text, sizeof text, "TABLEHEAD[%d]", section);
+        const char *head[] = {text, "说明"};
+        struct doc_table *t = doc_table(d, 2, head, NULL);
+        char no[32];
+        const char *row[] = {no, "小表格的一行"};
+        for (int i = 0; i < 6; i++) {
+            snprintf(no, sizeof no, "ROW%d[%d]", i + 1, section);
+            doc_table_row(t, row, 0);
+        }
+    }
+    doc_runf(doc_para(d), 0, "END[%d]", section);
+}
+
+/* Keep with next: a caption (and a heading above it) lands on the page of the table's header row
+ * and first row, and a small table that moves whole to the next page takes them along; a heading
+ * is never the last line of a page. In each section the filler moves the kept blocks one line
+ * further down the page, so that the page break falls at every place among them. */
+static void test_pdf_keep_with_next(void **state)
+{
+    (void)state;
+    struct doc *d = doc_new("keep");
+    int section = 0;
+    for (int filler = KEEP_FILLER_MIN; filler <= KEEP_FILLER_MAX; filler++)
+        for (int shape = 0; shape < KEEP_SHAPES; shape++)
+            keep_section(d, section++, filler, shape);
+    char *bytes;
+    size_t len;
+    assert_int_equal(doc_to_pdf(d, &bytes, &len), ERR_OK);
+    doc_free(d);
+    char **pages;
+    int n_pages = pdf_pages(bytes, len, &pages);
+    free(bytes);
+    int moved = 0;
+    section = 0;
+    for (int filler = KEEP_FILLER_MIN; filler <= KEEP_FILLER_MAX; filler++) {
+        for (int shape = 0; shape < KEEP_SHAPES; shape++, section++) {
+            char marks[6][32], start[32];
+            int n = keep_marks(section, shape, marks);
+            int first = page_of(pages, n_pages, marks[0]);
+            assert_true(first > 0);
+            for (int i = 1; i < n; i++) {
+                int page = page_of(pages, n_pages, marks[i]);
+                if (page != first)
+                    print_error("%d filler lines: %s on page %d, %s on page %d\n", filler, marks[0],
+                                first, marks[i], page);
+                assert_int_equal(page, first);
+            }
+            snprintf(start, sizeof start, "FILLER[%d]0", section);
+            moved |= first > page_of(pages, n_pages, start);
+        }
+    }
+    assert_true(moved); /* some filler did push the kept blocks to the next page */
+    for (int i = 0; i < n_pages; i++)
+        free(pages[i]);
+    free(pages);
+}
+
 /* Degenerate documents still render: nothing at all, a cover alone, an empty table. */
 static void test_empty(void **state)
 {
@@ -377,9 +523,13 @@ static void test_empty(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_xml_escape), cmocka_unit_test(test_clean),
-        cmocka_unit_test(test_model),      cmocka_unit_test(test_grading_doc),
-        cmocka_unit_test(test_docx),       cmocka_unit_test(test_pdf),
+        cmocka_unit_test(test_xml_escape),
+        cmocka_unit_test(test_clean),
+        cmocka_unit_test(test_model),
+        cmocka_unit_test(test_grading_doc),
+        cmocka_unit_test(test_docx),
+        cmocka_unit_test(test_pdf),
+        cmocka_unit_test(test_pdf_keep_with_next),
         cmocka_unit_test(test_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
