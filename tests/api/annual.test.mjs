@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, createOrg, userWithClient, uniq, assertError, assertList, auditTotal } from './lib.mjs';
+import { startServer, createOrg, userWithClient, uniq, assertError, assertList, auditTotal, pdfText } from './lib.mjs';
 import { today, addDays, docx as docxBody } from './assess-fixtures.mjs';
 
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -172,10 +172,6 @@ function fileName(headers) {
 }
 
 const squash = (s) => s.replace(/\s+/g, '');
-// The pages joined without their footers (第 N 页), so that a paragraph running on to the next page
-// reads as one: where the pages break depends on the lengths of the generated names.
-const pdfText = (file) => squash(run('pdftotext', ['-enc', 'UTF-8', file, '-']).split('\f')
-  .map((page) => page.replace(/第\s*\d+\s*页\s*$/, '')).join(''));
 
 function libreofficeText(body, name) {
   const file = join(dir, `${name}.docx`);

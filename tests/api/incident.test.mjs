@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, createOrg, userWithClient, uniq, assertError, assertList, auditTotal, TIME_RE } from './lib.mjs';
+import { startServer, createOrg, userWithClient, uniq, assertError, assertList, auditTotal, TIME_RE, pdfText } from './lib.mjs';
 
 let srv, admin, opA, opB, regR, regR2, dir;
 let A, B, unitA, unitCiiA, unitB;
@@ -382,7 +382,6 @@ function run(cmd, args, timeout = 60000) {
 }
 
 const squash = (s) => s.replace(/\s+/g, '');
-const pdfText = (file) => squash(run('pdftotext', ['-enc', 'UTF-8', file, '-']));
 
 test('事件总结报告 as PDF and DOCX, read back', { timeout: 240000 }, async () => {
   const title = `${uniq('门户网站篡改')} <一期 & "二期">`;

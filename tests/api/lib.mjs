@@ -506,3 +506,16 @@ export function assertList(r) {
   assert.deepEqual(Object.keys(r.json).sort(), ['items', 'total'], `list envelope keys: ${r}`);
   return r.json;
 }
+
+/**
+ * The text of a PDF with all white space removed (CJK lines wrap anywhere), its pages joined
+ * without their footers (第 N 页) so that a paragraph running on to the next page reads as one:
+ * where pages break depends on the lengths of generated names. keepFooters: leave them in (to
+ * check the page numbers).
+ */
+export function pdfText(file, { keepFooters = false } = {}) {
+  const r = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `pdftotext: ${r.stderr}`);
+  const pages = r.stdout.split('\f');
+  return (keepFooters ? pages : pages.map((page) => page.replace(/第\s*\d+\s*页\s*$/, ''))).join('').replace(/\s+/g, '');
+}

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, createOrg, userWithClient, uniq, assertError } from './lib.mjs';
+import { startServer, createOrg, userWithClient, uniq, assertError, pdfText } from './lib.mjs';
 
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const REASONS = {
@@ -69,10 +69,6 @@ function run(cmd, args, timeout = 60000) {
   return r.stdout;
 }
 
-/** The text of a PDF with all white space removed (CJK lines wrap anywhere). */
-function pdfText(file) {
-  return run('pdftotext', ['-enc', 'UTF-8', file, '-']).replace(/\s+/g, '');
-}
 
 function fileName(headers) {
   const cd = headers.get('content-disposition') || '';
@@ -117,7 +113,7 @@ test('grading report as DOCX opens in LibreOffice with annex 2 filled in', { tim
   assert.ok(existsSync(converted), 'LibreOffice wrote no PDF');
   const pages = Number(run('pdfinfo', [converted]).match(/Pages:\s+(\d+)/)[1]);
   assert.ok(pages >= 3 && pages <= 8, `pages: ${pages}`);
-  checkReport(pdfText(converted), 'DOCX via LibreOffice');
+  checkReport(pdfText(converted, { keepFooters: true }), 'DOCX via LibreOffice');
 });
 
 test('grading report as PDF: text, page numbers, embedded CJK fonts', { timeout: 120000 }, async () => {
@@ -130,7 +126,7 @@ test('grading report as PDF: text, page numbers, embedded CJK fonts', { timeout:
   writeFileSync(pdf, r.body);
   const info = run('pdfinfo', [pdf]);
   assert.match(info, /Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/);
-  checkReport(pdfText(pdf), 'PDF');
+  checkReport(pdfText(pdf, { keepFooters: true }), 'PDF');
   // The cover has no number; the body's pages are numbered from 1.
   const pages = Number(info.match(/Pages:\s+(\d+)/)[1]);
   const cover = run('pdftotext', ['-enc', 'UTF-8', '-f', '1', '-l', '1', pdf, '-']);
@@ -176,7 +172,7 @@ test('the report follows a new grading', { timeout: 60000 }, async () => {
   assert.equal(r.status, 200);
   const pdf = join(dir, 'regraded.pdf');
   writeFileSync(pdf, r.body);
-  const text = pdfText(pdf);
+  const text = pdfText(pdf, { keepFooters: true });
   // (1,5,5): k = 4.459 → Round1 → 4.5 → 第5级 (round first, then map).
   for (const w of ['I=1，R=5，V=5', 'Round1{4.459}=4.5', '安全等级确定为第5级', '影响一般']) {
     assert.ok(text.includes(w), `missing ${w}`);
