@@ -121,10 +121,13 @@ enum err db_begin(struct db *db)
     return rc;
 }
 
+/* One snapshot for the whole transaction on both engines (SQLite's WAL read transaction is one
+ * already), so a page and its total, or an export's pages, agree with each other. */
 enum err db_begin_read(struct db *db)
 {
-    enum err rc =
-        db->ops->exec(db, db->st->engine == DB_SQLITE ? "BEGIN DEFERRED" : "BEGIN READ ONLY");
+    enum err rc = db->ops->exec(db, db->st->engine == DB_SQLITE
+                                        ? "BEGIN DEFERRED"
+                                        : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
     if (!rc)
         db->in_tx = 1;
     return rc;
