@@ -6,6 +6,7 @@
 
 #include "assess.h"
 #include "audit/audit.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "rules.h"
 #include "store/store.h"
@@ -398,6 +399,40 @@ static enum err checklist_import_h(struct request *r)
     reply_json(r, 201, c);
     return ERR_OK;
 }
+
+/* The console's columns; 起止日期, 评测机构（评测方式） and 报送期限 (or 已报送) as their parts. */
+static const struct export_col assessment_cols[] = {
+    {"unit_name", "网络单元", NULL},
+    {"org_name", "所属单位", NULL},
+    {"started_on", "开始日期", NULL},
+    {"ended_on", "结束日期", NULL},
+    {"assessor_name", "评测机构", NULL},
+    {"assessor_kind_name", "评测方式", NULL},
+    {"score", "得分", NULL},
+    {"status_name", "状态", NULL},
+    {"submit_due", "报送期限", NULL},
+    {"submitted_at", "报送时间", NULL},
+    {NULL, NULL, NULL},
+};
+
+/* 导入 (who · when · file) as its parts. */
+static const struct export_col checklist_cols[] = {
+    {"name", "名称", NULL},
+    {"version", "版本", NULL},
+    {"unit_type_name", "网络单元类型", NULL},
+    {"level", "级别", NULL},
+    {"item_count", "检查项", NULL},
+    {"imported_by", "导入人", NULL},
+    {"created_at", "导入时间", NULL},
+    {"source_name", "来源文件", NULL},
+    {NULL, NULL, NULL},
+};
+
+const struct list_export assess_exports[] = {
+    {"/api/v1/assessments", "符合性评测", assessment_cols, NULL},
+    {"/api/v1/checklists", "检查项清单", checklist_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route assess_routes[] = {
     {"GET", "/api/v1/assessments", list_h, 0},

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "store/store.h"
 
@@ -87,6 +88,37 @@ static enum err verify(struct request *r)
                          "first_bad_seq", bad ? json_integer(bad) : json_null()));
     return ERR_OK;
 }
+
+/* The console's columns and the details its rows expand to, but for the before and after JSON,
+ * which have no cell of their own. 操作 and 对象 by the console's names (web/src/format.js). */
+static const struct export_col audit_cols[] = {
+    {"seq", "序号", NULL},
+    {"at", "时间", NULL},
+    {"actor_name", "操作人", NULL},
+    {"actor_id", "操作人 ID", NULL},
+    {"action", "操作",
+     "session.login=登录|session.login_failed=登录失败|session.logout=退出登录|"
+     "session.logout_all=退出所有会话|org.create=新建组织机构|org.update=修改组织机构|"
+     "user.create=新建用户|user.update=修改用户|user.password_change=修改密码|"
+     "user.password_reset=重置密码|token.create=创建 API 令牌|token.revoke=吊销 API 令牌|"
+     "unit.create=登记网络单元|unit.update=修改网络单元|unit.grade=网络单元定级|"
+     "unit.submit=提交定级备案|unit.retire=网络单元退役|filing.approve=备案审核通过|"
+     "filing.return=备案退回修改|calendar.import=导入节假日安排"},
+    {"action", "操作代码", NULL},
+    {"entity", "对象",
+     "session=会话|org=组织机构|user=用户|api_token=API 令牌|unit=网络单元|"
+     "unit_asset=网络单元资产|filing=定级备案|holiday_notice=节假日安排"},
+    {"entity_id", "对象 ID", NULL},
+    {"client_addr", "客户端地址", NULL},
+    {"request_id", "请求 ID", NULL},
+    {"hash", "哈希", NULL},
+    {NULL, NULL, NULL},
+};
+
+const struct list_export audit_exports[] = {
+    {"/api/v1/audit", "审计日志", audit_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route audit_routes[] = {
     {"GET", "/api/v1/audit", list, 0},

@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "config.h"
 #include "crypto.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "timeutil.h"
@@ -453,6 +454,22 @@ static enum err token_delete(struct request *r)
     reply_empty(r, 204);
     return ERR_OK;
 }
+
+/* The token list as the console shows it; the secret is never stored, so never exported. */
+static const struct export_col token_cols[] = {
+    {"name", "名称", NULL},
+    {"scope", "权限范围", "read=只读（read）|events:write=事件上报（events:write）"},
+    {"username", "所属用户", NULL},
+    {"created_at", "创建时间", NULL},
+    {"expires_at", "有效期至", NULL},
+    {"last_used_at", "最近使用", NULL},
+    {NULL, NULL, NULL},
+};
+
+const struct list_export auth_exports[] = {
+    {"/api/v1/tokens", "API 令牌", token_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route auth_routes[] = {
     {"GET", "/api/v1/health", health, R_PUBLIC},

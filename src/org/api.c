@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "org.h"
 #include "rules.h"
@@ -170,6 +171,22 @@ static enum err meta(struct request *r)
         json_pack("{s:o,s:o,s:o}", "org_kinds", kinds, "roles", roles, "provinces", provinces));
     return ERR_OK;
 }
+
+/* The console's columns; 管辖范围 (rows of {province, kind} objects) has no text of its own for
+ * the export to write, so the workbook leaves it out. */
+static const struct export_col org_cols[] = {
+    {"name", "名称", NULL},
+    {"kind_name", "单位类型", NULL},
+    {"uscc", "统一社会信用代码", NULL},
+    {"province_name", "省份", NULL},
+    {"parent_name", "上级单位", NULL},
+    {NULL, NULL, NULL},
+};
+
+const struct list_export org_exports[] = {
+    {"/api/v1/orgs", "组织机构", org_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route org_routes[] = {
     {"GET", "/api/v1/orgs", list, 0},    {"POST", "/api/v1/orgs", create, 0},

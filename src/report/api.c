@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "api.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "report.h"
 #include "unit/unit.h"
@@ -62,6 +63,52 @@ enum err report_reply_doc(struct request *r, const struct doc *d, const char *na
     free(bytes);
     return ERR_OK;
 }
+
+/* 安全防护工作报告 as the console lists them: 状态 with its 逾期 mark and the due date shown red
+ * when overdue as their own columns; 接收确认 by name. */
+static const struct export_col annual_cols[] = {
+    {"year", "年度", NULL},
+    {"org_name", "单位", NULL},
+    {"org_kind_name", "类型", NULL},
+    {"due_date", "截止日期", NULL},
+    {"status_name", "状态", NULL},
+    {"late", "逾期报送", NULL},
+    {"overdue", "逾期未报送", NULL},
+    {"submitted_at", "报送时间", NULL},
+    {"acknowledged", "接收确认", "true=已确认|false=未确认"},
+    {NULL, NULL, NULL},
+};
+
+/* 未报送单位 of the year asked (?year=). */
+static const struct export_col missing_cols[] = {
+    {"year", "年度", NULL},
+    {"org_name", "单位", NULL},
+    {"kind_name", "类型", NULL},
+    {"province_name", "省份", NULL},
+    {"parent_name", "上级单位", NULL},
+    {"due_date", "截止日期", NULL},
+    {"status", "状态", "none=未编写|draft=草稿未报送"},
+    {NULL, NULL, NULL},
+};
+
+/* 文件下载中心: 发布机关 / 文号 as its two parts. */
+static const struct export_col catalogue_cols[] = {
+    {"kind_name", "类型", NULL}, {"title", "名称", NULL},  {"issuer", "发布机关", NULL},
+    {"number", "文号", NULL},    {"source", "来源", NULL}, {NULL, NULL, NULL},
+};
+
+static const struct export_col template_cols[] = {
+    {"title", "名称", NULL},          {"name", "文件名", NULL}, {"description", "说明", NULL},
+    {"created_at", "上传时间", NULL}, {NULL, NULL, NULL},
+};
+
+const struct list_export report_exports[] = {
+    {"/api/v1/annual-reports", "安全防护工作报告", annual_cols, NULL},
+    {"/api/v1/annual-reports/missing", "未报送安全防护工作报告单位", missing_cols, NULL},
+    {"/api/v1/doc-catalogue", "政策文件与标准目录", catalogue_cols, NULL},
+    {"/api/v1/doc-templates", "模板与文件", template_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route report_routes[] = {
     {"GET", "/api/v1/units/:id/grading-report.docx", grading_docx, 0},

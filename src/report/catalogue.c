@@ -28,7 +28,7 @@ static void load_catalogue(void)
         catalogue = json_pack("{s:[]}", "items");
 }
 
-/* ?kind=policy|standard&q=text (in the title or the number). */
+/* ?kind=policy|standard&q=text (in the title, the number or the issuer, as the console filters). */
 enum err catalogue_list_h(struct request *r)
 {
     pthread_once(&catalogue_once, load_catalogue);
@@ -38,10 +38,11 @@ enum err catalogue_list_h(struct request *r)
     json_t *items = json_array(), *e;
     size_t i;
     json_array_foreach (json_object_get(catalogue, "items"), i, e) {
-        const char *number = json_str(e, "number");
+        const char *number = json_str(e, "number"), *issuer = json_str(e, "issuer");
         if (kind && *kind && strcmp(json_str(e, "kind"), kind))
             continue;
-        if (q && *q && !strstr(json_str(e, "title"), q) && !(number && strstr(number, q)))
+        if (q && *q && !strstr(json_str(e, "title"), q) && !(number && strstr(number, q)) &&
+            !(issuer && strstr(issuer, q)))
             continue;
         json_t *item = json_deep_copy(e);
         json_object_set_new(

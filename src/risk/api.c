@@ -7,6 +7,7 @@
 
 #include "assess/upload.h"
 #include "audit/audit.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "risk.h"
 #include "store/store.h"
@@ -413,6 +414,21 @@ static enum err compute_h(struct request *r)
                          res.method, "table_version", res.version));
     return ERR_OK;
 }
+
+/* The console's columns; 起止日期, 方法 (with its 上线前 tag) and 报送期限 (or 已报送) as their
+ * parts. */
+static const struct export_col risk_cols[] = {
+    {"unit_name", "网络单元", NULL},    {"org_name", "所属单位", NULL},
+    {"started_on", "开始日期", NULL},   {"ended_on", "结束日期", NULL},
+    {"method_name", "方法", NULL},      {"pre_launch", "上线前评估", NULL},
+    {"status_name", "状态", NULL},      {"submit_due", "报送期限", NULL},
+    {"submitted_at", "报送时间", NULL}, {NULL, NULL, NULL},
+};
+
+const struct list_export risk_exports[] = {
+    {"/api/v1/risk-assessments", "风险评估", risk_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route risk_routes[] = {
     {"GET", "/api/v1/risk-assessments", list_h, 0},

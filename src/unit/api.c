@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "rules.h"
 #include "store/store.h"
@@ -739,6 +740,21 @@ static enum err export_h(struct request *r)
     free(bytes);
     return ERR_OK;
 }
+
+/* 备案审核 as the console lists it; 已等待 in days, counted for every filing. */
+static const struct export_col filing_cols[] = {
+    {"unit_name", "网络单元", NULL},    {"org_name", "运行单位", NULL},
+    {"province_name", "省份", NULL},    {"kind_name", "类型", NULL},
+    {"submitted_at", "提交时间", NULL}, {"age_days", "已等待（天）", NULL},
+    {"status_name", "状态", NULL},      {NULL, NULL, NULL},
+};
+
+/* The units stream through their own export (all columns of the unit, no pages of JSON). */
+const struct list_export unit_exports[] = {
+    {"/api/v1/units", "网络单元", NULL, export_h},
+    {"/api/v1/filings", "备案", filing_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route unit_routes[] = {
     {"POST", "/api/v1/units/import", import_h, R_UPLOAD},

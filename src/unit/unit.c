@@ -13,6 +13,7 @@
 #include "ipnet.h"
 #include "json.h"
 #include "mlps/rules.h"
+#include "org/rules.h"
 #include "rules.h"
 #include "sbuf.h"
 #include "store/store.h"
@@ -827,6 +828,12 @@ json_t *filing_row_json(struct db_stmt *s, int with_snapshot, struct date today)
         "correction_due", json_str_or_null(db_text(s, 12)), "filing_number",
         json_str_or_null(db_text(s, 13)), "age_days", (int)age);
     json_object_set_new(f, "comment", json_str_or_null(db_text(s, 14)));
+    /* The organisation's province by name, as GET /meta names it ("00" = 全国). */
+    const char *province = db_text(s, 16);
+    json_object_set_new(f, "province_name",
+                        json_string(!strcmp(province, "00")   ? "全国"
+                                    : province_name(province) ? province_name(province)
+                                                              : province));
     if (with_snapshot) {
         json_t *snap = json_loads(db_text(s, 15), 0, NULL);
         json_object_set_new(f, "snapshot", snap ? snap : json_null());

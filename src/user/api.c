@@ -5,6 +5,7 @@
 
 #include "audit/audit.h"
 #include "crypto.h"
+#include "http/export.h"
 #include "http/http.h"
 #include "org/org.h"
 #include "store/store.h"
@@ -243,6 +244,24 @@ static enum err reset_password(struct request *r)
     reply_json(r, 200, json_pack("{s:s}", "initial_password", pw));
     return ERR_OK;
 }
+
+/* The console's columns; its 状态 tag (停用, 锁定, 待改密) as its three parts. */
+static const struct export_col user_cols[] = {
+    {"username", "用户名", NULL},
+    {"display_name", "姓名", NULL},
+    {"role_name", "角色", NULL},
+    {"org_name", "所属单位", NULL},
+    {"disabled", "已停用", NULL},
+    {"locked_until", "锁定至", NULL},
+    {"must_change_password", "待改密", NULL},
+    {"last_login_at", "最近登录", NULL},
+    {NULL, NULL, NULL},
+};
+
+const struct list_export user_exports[] = {
+    {"/api/v1/users", "用户", user_cols, NULL},
+    {NULL, NULL, NULL, NULL},
+};
 
 const struct route user_routes[] = {
     {"GET", "/api/v1/users", list, 0},
