@@ -420,7 +420,7 @@ static const struct export_col checklist_cols[] = {
     {"name", "名称", NULL},
     {"version", "版本", NULL},
     {"unit_type_name", "网络单元类型", NULL},
-    {"level", "级别", NULL},
+    {"level", "级别", "1=第1级|2=第2级|3=第3级|4=第4级|5=第5级"},
     {"item_count", "检查项", NULL},
     {"imported_by", "导入人", NULL},
     {"created_at", "导入时间", NULL},

@@ -461,8 +461,8 @@ static const struct export_col token_cols[] = {
     {"scope", "权限范围", "read=只读（read）|events:write=事件上报（events:write）"},
     {"username", "所属用户", NULL},
     {"created_at", "创建时间", NULL},
-    {"expires_at", "有效期至", NULL},
-    {"last_used_at", "最近使用", NULL},
+    {"expires_at", "有效期至", "=长期有效"},
+    {"last_used_at", "最近使用", "=从未使用"},
     {NULL, NULL, NULL},
 };
 

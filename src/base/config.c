@@ -28,6 +28,8 @@ static const struct def defs[SET__COUNT] = {
     [SET_THREADS] = {"threads", K_INT, "4", 1, 256, "HTTP worker threads"},
     [SET_BODY_LIMIT] = {"body-limit", K_INT, "1048576", 1024, 1L << 30, "JSON body limit, bytes"},
     [SET_UPLOAD_LIMIT] = {"upload-limit", K_INT, "52428800", 1024, 1L << 31, "upload limit, bytes"},
+    [SET_EXPORT_MAX_ROWS] = {"export-max-rows", K_INT, "100000", 1, 1048575,
+                             "rows of a list exported as XLSX, at most"},
     [SET_SESSION_IDLE_MINUTES] = {"session-idle-minutes", K_INT, "30", 1, 1440,
                                   "session idle timeout, minutes"},
     [SET_LOCKOUT_THRESHOLD] = {"lockout-threshold", K_INT, "5", 1, 100,

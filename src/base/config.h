@@ -24,6 +24,7 @@ enum setting {
     SET_CONN_TIMEOUT,
     SET_LOG_LEVEL,
     SET_DB_POOL,
+    SET_EXPORT_MAX_ROWS, /* rows of a list exported as XLSX (src/http/export.c) */
     /* reminders (src/duty/remind.c) and links in messages and calendar feeds */
     SET_REMIND_LEADS,
     SET_REMIND_INTERVAL,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "date.h"
 #include "export.h"
 #include "http.h"
@@ -37,6 +38,11 @@ static const struct list_export *const tables[] = {
 
 static const char XLSX_TYPE[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+long long export_max_rows(void)
+{
+    return config_int(SET_EXPORT_MAX_ROWS);
+}
+
 const struct list_export *export_find(const char *pattern)
 {
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
@@ -53,8 +59,8 @@ json_t *export_catalogue(void)
         for (const struct list_export *e = tables[t]; e && e->pattern; e++) {
             json_t *cols = json_array();
             for (const struct export_col *c = e->cols; c && c->key; c++)
-                json_array_append_new(cols,
-                                      json_pack("{s:s,s:s}", "key", c->key, "header", c->header));
+                json_array_append_new(cols, json_pack("{s:s,s:s,s:b}", "key", c->key, "header",
+                                                      c->header, "labelled", c->labels != NULL));
             json_array_append_new(out, json_pack("{s:s,s:s,s:o,s:b}", "path", e->pattern, "title",
                                                  e->title, "columns", cols, "streamed", !!e->own));
         }
@@ -115,8 +121,10 @@ static int scalar(const json_t *v, const char *labels, struct sbuf *out)
     } else if (json_is_object(v)) {
         return scalar(json_object_get(v, "name"), labels, out);
     }
-    if (!code)
+    if (!code) { /* null or absent: the name of "" if the column gives one ("=长期有效") */
+        label(labels, "", out);
         return 0;
+    }
     if (label(labels, code, out))
         return 0;
     sbuf_adds(out, code);
@@ -203,9 +211,10 @@ static enum err write_pages(struct request *r, const struct route *rt, const str
         if (!json_is_array(items))
             return errf(ERR_INTERNAL, NULL, "列表接口没有返回 items");
         if (!r->export_offset && json_is_integer(total) &&
-            json_integer_value(total) > EXPORT_MAX_ROWS)
-            return errf(ERR_VALIDATION, "format", "共 %lld 行，超过导出上限 %d 行，请缩小筛选范围",
-                        (long long)json_integer_value(total), EXPORT_MAX_ROWS);
+            json_integer_value(total) > export_max_rows())
+            return errf(ERR_VALIDATION, "format",
+                        "共 %lld 行，超过导出上限 %lld 行，请缩小筛选范围",
+                        (long long)json_integer_value(total), export_max_rows());
         size_t n;
         if ((rc = write_page(w, ex, items, cell, n_cols, &n)))
             return rc;
@@ -213,9 +222,9 @@ static enum err write_pages(struct request *r, const struct route *rt, const str
         /* A list without pages came whole; a short page is the last. */
         if (!r->paged || n < EXPORT_PAGE)
             return ERR_OK;
-        if (r->export_offset + EXPORT_PAGE >= EXPORT_MAX_ROWS)
-            return errf(ERR_VALIDATION, "format", "超过导出上限 %d 行，请缩小筛选范围",
-                        EXPORT_MAX_ROWS);
+        if (r->export_offset + EXPORT_PAGE >= export_max_rows())
+            return errf(ERR_VALIDATION, "format", "超过导出上限 %lld 行，请缩小筛选范围",
+                        export_max_rows());
     }
 }
 

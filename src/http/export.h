@@ -12,14 +12,14 @@ struct request;
 struct route;
 
 enum {
-    EXPORT_PAGE = 500,        /* rows asked of the handler at a time (req_page's maximum) */
-    EXPORT_MAX_ROWS = 100000, /* past this the caller is asked to narrow the filters */
+    EXPORT_PAGE = 500, /* rows asked of the handler at a time (req_page's maximum) */
     EXPORT_MAX_COLS = 32,
 };
 
 /* A column: the item's member (nested members as "a.b", a member of every element of a list as
  * "a[].b", the number of elements of a list as "a#"), the header, and for a coded value its
- * names as "code=名称|code=名称" (a code without a name is written as it is). Booleans are
+ * names as "code=名称|code=名称" (a code without a name is written as it is; "=名称" names a null
+ * or absent value). Booleans are
  * written 是/否, numbers as number cells, arrays joined with "、" (an object by its "name"). */
 struct export_col {
     const char *key;
@@ -38,16 +38,20 @@ struct list_export {
     enum err (*own)(struct request *r); /* or a handler of the module's own that streams it */
 };
 
+/* The most rows an export writes (setting export-max-rows, 100 000 by default); past it the
+ * caller is asked to narrow the filters. */
+long long export_max_rows(void);
+
 /* The export declared for a route pattern, or NULL. */
 const struct list_export *export_find(const char *pattern);
 
 /* Every declared export as JSON, for GET /api/v1/exports:
- * [{path, title, columns: [{key, header}], streamed}]. */
+ * [{path, title, columns: [{key, header, labelled}], streamed}]. */
 json_t *export_catalogue(void);
 
 /* Runs the route's handler page by page inside the caller's transaction and replies with the
  * workbook. Errors: the handler's; ERR_VALIDATION (field "format") when the list has more than
- * EXPORT_MAX_ROWS rows; ERR_IO from the writer. */
+ * export_max_rows() rows; ERR_IO from the writer. */
 enum err export_run(struct request *r, const struct route *rt);
 
 /* The cell text of one column of an item, into out (reset first); *numeric tells whether it

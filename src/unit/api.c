@@ -1,10 +1,12 @@
 /* HTTP: network units, grading, the filing workflow and the regulator's review inbox. Operators
  * write units of their own tree; regulators read and review within their jurisdiction. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
+#include "date.h"
 #include "http/export.h"
 #include "http/http.h"
 #include "rules.h"
@@ -672,7 +674,8 @@ static enum err template_h(struct request *r)
     return ERR_OK;
 }
 
-/* The filtered unit list as XLSX (at most 100 000 rows, the list's own filters). */
+/* The filtered unit list as XLSX (the list's own filters), streamed from one statement; past
+ * export_max_rows() the caller is asked to narrow the filters, as for every other list. */
 static enum err export_h(struct request *r)
 {
     struct db_stmt *s;
@@ -680,7 +683,7 @@ static enum err export_h(struct request *r)
     if (rc)
         return rc;
     bind_unit_filters(r, s);
-    db_bind_int(s, 9, 100000);
+    db_bind_int(s, 9, export_max_rows() + 1);
     db_bind_int(s, 10, 0);
     struct xlsxw *w;
     if ((rc = xlsxw_begin(&w))) {
@@ -693,9 +696,16 @@ static enum err export_h(struct request *r)
         "备案编号", "备案日期",      "关键信息基础设施", "等级保护级别",
         "上线日期", "业务/应用范围", "服务范围",         "用户类型"};
     enum { NH = sizeof head / sizeof head[0] };
+    static const bool numeric[NH] = {[5] = true, [6] = true, [11] = true};
     rc = xlsxw_sheet(w, "网络单元", head, NH);
     int row;
+    long long n = 0;
     while (!rc && !(rc = db_step(s, &row)) && row) {
+        if (++n > export_max_rows()) {
+            rc = errf(ERR_VALIDATION, "format", "超过导出上限 %lld 行，请缩小筛选范围",
+                      export_max_rows());
+            break;
+        }
         json_t *u = unit_row_json(s), *g = json_object_get(u, "grading");
         char level[8] = "", k[8] = "", mlps[8] = "";
         if (json_is_integer(json_object_get(u, "level")))
@@ -723,7 +733,7 @@ static enum err export_h(struct request *r)
             json_str(u, "business_scope"),
             json_str(u, "service_scope"),
             json_str(u, "user_types")};
-        rc = xlsxw_row(w, cells, NH);
+        rc = xlsxw_row_typed(w, cells, numeric, NH);
         json_decref(u);
     }
     db_done(s);
@@ -735,8 +745,11 @@ static enum err export_h(struct request *r)
     }
     if ((rc = xlsxw_finish(w, &bytes, &len)))
         return rc;
-    reply_file(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "网络单元.xlsx", bytes, len);
+    char day[11], name[64];
+    date_format(date_today_shanghai(), day);
+    snprintf(name, sizeof name, "网络单元-%s.xlsx", day);
+    reply_file(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, bytes,
+               len);
     free(bytes);
     return ERR_OK;
 }

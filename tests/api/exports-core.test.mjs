@@ -190,6 +190,8 @@ test('users: the caller\'s organisations only; roles by name; the status as its 
 test('API tokens: the caller\'s own; scopes by the console\'s names; never a secret', async () => {
   const mine = await exported(U.opA, '/api/v1/tokens', { labelled: ['scope'] });
   assert.equal(mine.items.length, 2);
+  assert.deepEqual(mine.cells('有效期至').filter((c, i) => !mine.items[i].expires_at), ['长期有效'], 'no expiry: as the console says');
+  assert.ok(mine.cells('最近使用').every((c, i) => mine.items[i].last_used_at || c === '从未使用'));
   assert.deepEqual(mine.cells('权限范围'), mine.items.map((t) => TOKEN_SCOPES[t.scope]));
   assert.ok(mine.cells('权限范围').includes('事件上报（events:write）'));
   assert.deepEqual(mine.cells('所属用户'), [U.opA.username, U.opA.username]);
@@ -227,7 +229,7 @@ test('units: ?format=xlsx streams the units\' own export, with the list\'s filte
     const r = await download(srv, client, path);
     assert.equal(r.status, 200, `${path}: ${r.body.toString().slice(0, 300)}`);
     assert.equal(r.headers.get('content-type'), XLSX_TYPE);
-    assert.equal(fileName(r.headers), '网络单元.xlsx');
+    assert.match(fileName(r.headers), /^网络单元-\d{4}-\d{2}-\d{2}\.xlsx$/);
     const [sheet] = readWorkbook(r.body);
     assert.equal(sheet.name, '网络单元');
     assert.deepEqual(sheet.rows[0], UNIT_HEADER);
@@ -289,7 +291,7 @@ test('check-item lists: everyone sees every list; unit types by name; the level 
   assert.ok(mine.cells('网络单元类型').every((t) => t && !/^[a-z_]+$/.test(t)), 'unit types by name');
   assert.deepEqual(mine.rows, (await exported(admin, '/api/v1/checklists')).rows);
   const l2 = await exported(U.opA, '/api/v1/checklists', { query: 'level=2' });
-  assert.ok(l2.items.length >= 1 && l2.rows.slice(1).every((row) => row[3].n === 2));
+  assert.ok(l2.items.length >= 1 && l2.rows.slice(1).every((row) => row[3] === '第2级'), 'levels as the console says');
   assert.ok(l2.cells('来源文件').includes('cdn.csv'));
 });
 

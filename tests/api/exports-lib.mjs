@@ -48,7 +48,7 @@ export function checkBook(entry, body, items, { labelled = new Set() } = {}) {
     entry.columns.forEach((col, c) => {
       const v = member(item, col.key);
       const cell = rows[i + 1][c] ?? '';
-      if (labelled.has(col.key) || (typeof v === 'string' && cell !== v && v !== '')) {
+      if (col.labelled || labelled.has(col.key) || (typeof v === 'string' && cell !== v && v !== '')) {
         // A code written by its name: a name, never empty when the code is not.
         assert.equal(typeof cell, 'string');
         assert.ok(cell !== '' || v === '' || v == null, `${entry.path} row ${i + 1} ${col.header}: ${JSON.stringify(v)} → blank`);

@@ -110,3 +110,23 @@ test('a bad format, a list without an export and a write are refused naming form
   assertError(await U.A.get('/api/v1/duties?state=nonsense&format=xlsx'), 400, 'validation_failed', 'state');
   assertError(await admin.get('/api/v1/exports?format=xlsx'), 400, 'validation_failed', 'format');
 });
+
+test('past export-max-rows the export is refused naming format, and no file is half written', async () => {
+  const small = await startServer({ env: { FANGHU_EXPORT_MAX_ROWS: '3' } });
+  try {
+    const a = await small.admin();
+    const org = await createOrg(a, { name: uniq('上限公司'), kind: 'vas', province: '35' });
+    for (let i = 0; i < 4; i++) assert.equal((await a.post('/api/v1/units', { org_id: org.id, name: uniq('上限单元'), unit_type: 'dns' })).status, 201);
+    for (const path of ['/api/v1/units?format=xlsx', '/api/v1/units/export']) {
+      const r = await a.get(path);
+      assertError(r, 400, 'validation_failed', 'format');
+      assert.match(r.json.error.message, /导出上限 3 行/);
+    }
+    const orgs = assertList(await a.get('/api/v1/orgs?limit=1')).total;
+    assert.ok(orgs <= 3, `${orgs} organisations`);
+    assert.equal((await download(small, a, '/api/v1/orgs?format=xlsx')).status, 200, 'within the limit');
+    assertError(await a.get(`/api/v1/audit?format=xlsx`), 400, 'validation_failed', 'format');
+  } finally {
+    await small.close();
+  }
+});

@@ -71,7 +71,7 @@ describe('批量导入', () => {
       page.waitForRequest((req) => /\/api\/v1\/units\?/.test(req.url()) && req.url().includes('format=xlsx')),
       page.locator('[data-test="unit-export"]').click(),
     ])
-    assert.match(download.suggestedFilename(), /网络单元\.xlsx$/)
+    assert.match(download.suggestedFilename(), /^网络单元-\d{4}-\d{2}-\d{2}\.xlsx$/)
     assert.match(request.url(), /level=3/)
     await shot(page, '72-units-filtered')
   })

@@ -71,6 +71,9 @@ static void test_labels(void **state)
     want("cii", "true=关基|false=非关基", "关基", 0);
     want("states", "open=待处理|closed=已关闭", "待处理、已关闭", 0);
     want("days_left", "-3=三天前", "三天前", 0);
+    want("done_at", "=未完成|x=y", "未完成", 0); /* null by the name of "" */
+    want("missing", "a=b|=无", "无", 0);
+    want("title", "=无", "定级备案", 0);
 }
 
 static void test_nested_and_arrays(void **state)
