@@ -429,9 +429,9 @@ static const struct export_col checklist_cols[] = {
 };
 
 const struct list_export assess_exports[] = {
-    {"/api/v1/assessments", "符合性评测", assessment_cols, NULL},
-    {"/api/v1/checklists", "检查项清单", checklist_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/assessments", "符合性评测", assessment_cols, NULL, NULL},
+    {"/api/v1/checklists", "检查项清单", checklist_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route assess_routes[] = {

@@ -116,8 +116,8 @@ static const struct export_col audit_cols[] = {
 };
 
 const struct list_export audit_exports[] = {
-    {"/api/v1/audit", "审计日志", audit_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/audit", "审计日志", audit_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route audit_routes[] = {

@@ -467,8 +467,8 @@ static const struct export_col token_cols[] = {
 };
 
 const struct list_export auth_exports[] = {
-    {"/api/v1/tokens", "API 令牌", token_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/tokens", "API 令牌", token_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route auth_routes[] = {

@@ -474,20 +474,26 @@ static const struct export_col duty_cols[] = {
 
 /* 专项工作: 完成进度 as its two counts. The operator's own column (本单位) comes from its duties,
  * not from the campaign, and stays on the duties' export. */
+/* 完成进度 as the console words it: "3 / 5 个单位已报送". */
+static void campaign_export_prepare(json_t *c)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%lld / %lld 个单位已报送", json_int(c, "done", 0),
+             json_int(c, "targets", 0));
+    json_object_set_new(c, "progress_text", json_string(text));
+}
+
 static const struct export_col campaign_cols[] = {
-    {"title", "专项工作", NULL},
-    {"description", "说明", NULL},
-    {"issuer", "下发单位", NULL},
-    {"due_date", "截止日期", NULL},
-    {"done", "已报送单位数", NULL},
-    {"targets", "对象单位数", NULL},
-    {NULL, NULL, NULL},
+    {"title", "专项工作", NULL},         {"description", "说明", NULL},
+    {"issuer", "下发单位", NULL},        {"due_date", "截止日期", NULL},
+    {"progress_text", "完成进度", NULL}, {"done", "已报送单位数", NULL},
+    {"targets", "对象单位数", NULL},     {NULL, NULL, NULL},
 };
 
 const struct list_export duty_exports[] = {
-    {"/api/v1/duties", "待办与期限", duty_cols, NULL},
-    {"/api/v1/campaigns", "专项工作", campaign_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/duties", "待办与期限", duty_cols, NULL, NULL},
+    {"/api/v1/campaigns", "专项工作", campaign_cols, NULL, campaign_export_prepare},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route duty_routes[] = {

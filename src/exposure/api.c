@@ -545,8 +545,8 @@ static const struct export_col entry_cols[] = {
 };
 
 const struct list_export exposure_exports[] = {
-    {"/api/v1/exposure/entries", "暴露面条目", entry_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/exposure/entries", "暴露面条目", entry_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route exposure_routes[] = {

@@ -176,15 +176,17 @@ void export_cell(const json_t *item, const struct export_col *col, struct sbuf *
 }
 
 /* Writes one page of items; *n gets their number. */
-static enum err write_page(struct xlsxw *w, const struct list_export *ex, const json_t *items,
+static enum err write_page(struct xlsxw *w, const struct list_export *ex, json_t *items,
                            struct sbuf *cell, size_t n_cols, size_t *n)
 {
     const char *cells[EXPORT_MAX_COLS];
     bool numeric[EXPORT_MAX_COLS];
     size_t i;
-    const json_t *item;
+    json_t *item;
     *n = json_array_size(items);
     json_array_foreach (items, i, item) {
+        if (ex->prepare)
+            ex->prepare(item);
         for (size_t c = 0; c < n_cols; c++) {
             int num;
             export_cell(item, &ex->cols[c], &cell[c], &num);
@@ -206,7 +208,7 @@ static enum err write_pages(struct request *r, const struct route *rt, const str
         enum err rc = rt->fn(r);
         if (rc)
             return rc;
-        const json_t *items = json_object_get(r->reply, "items");
+        json_t *items = json_object_get(r->reply, "items");
         const json_t *total = json_object_get(r->reply, "total");
         if (!json_is_array(items))
             return errf(ERR_INTERNAL, NULL, "列表接口没有返回 items");

@@ -36,6 +36,9 @@ struct list_export {
     const char *title;
     const struct export_col *cols;
     enum err (*own)(struct request *r); /* or a handler of the module's own that streams it */
+    /* Adds to an item the members only the workbook shows (the console composes them in its
+     * templates: "3 / 5", a list of names), before its cells are taken; NULL when none. */
+    void (*prepare)(json_t *item);
 };
 
 /* The most rows an export writes (setting export-max-rows, 100 000 by default); past it the

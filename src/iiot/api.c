@@ -872,8 +872,8 @@ static const struct export_col registration_cols[] = {
 };
 
 const struct list_export iiot_exports[] = {
-    {"/api/v1/iiot/registrations", "工业互联网企业登记", registration_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/iiot/registrations", "工业互联网企业登记", registration_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route iiot_routes[] = {

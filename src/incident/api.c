@@ -781,10 +781,10 @@ static const struct export_col drill_cols[] = {
 };
 
 const struct list_export incident_exports[] = {
-    {"/api/v1/incidents", "网络安全事件", incident_cols, NULL},
-    {"/api/v1/emergency-plans", "应急预案", plan_cols, NULL},
-    {"/api/v1/drills", "应急演练", drill_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/incidents", "网络安全事件", incident_cols, NULL, NULL},
+    {"/api/v1/emergency-plans", "应急预案", plan_cols, NULL, NULL},
+    {"/api/v1/drills", "应急演练", drill_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route incident_routes[] = {

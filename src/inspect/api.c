@@ -751,13 +751,34 @@ static enum err notice_report_h(struct request *r)
     return reply_notice(r, id);
 }
 
-/* 导出 XLSX of the 检查 tabs, in the columns of their tables: a campaign's 范围 as its kinds and
- * its provinces, 已填 and 得分 as their parts. */
+/* A campaign's 范围 as the console words it: its kinds, then its provinces ("A、B · 福建省"). */
+static void campaign_export_prepare(json_t *c)
+{
+    json_t *scope = json_object_get(c, "scope");
+    struct sbuf text;
+    sbuf_init(&text, 0);
+    const char *const parts[] = {"kinds", "provinces"};
+    for (int p = 0; p < 2; p++) {
+        json_t *v;
+        size_t i;
+        if (p)
+            sbuf_adds(&text, " · ");
+        json_array_foreach (json_object_get(scope, parts[p]), i, v)
+            sbuf_addf(&text, "%s%s", i ? "、" : "", json_str(v, "name") ? json_str(v, "name") : "");
+    }
+    json_object_set_new(c, "scope_text", json_string(text.buf));
+    sbuf_release(&text);
+}
+
+/* 导出 XLSX of the 检查 tabs, in the columns of their tables; 已填 and 得分 as their parts. */
 static const struct export_col campaign_cols[] = {
-    {"title", "检查工作", NULL},        {"regulator_name", "组织单位", NULL},
-    {"scope.kinds", "单位类型", NULL},  {"scope.provinces", "省份", NULL},
-    {"self_due", "自查报告期限", NULL}, {"checklist.item_count", "检查项", NULL},
-    {"draw.n", "抽查（家）", NULL},     {NULL, NULL, NULL},
+    {"title", "检查工作", NULL},
+    {"regulator_name", "组织单位", NULL},
+    {"scope_text", "范围", NULL},
+    {"self_due", "自查报告期限", NULL},
+    {"checklist.item_count", "检查项", NULL},
+    {"draw.n", "抽查（家）", NULL},
+    {NULL, NULL, NULL},
 };
 
 static const struct export_col target_cols[] = {
@@ -788,11 +809,11 @@ static const struct export_col inspect_notice_cols[] = {
 };
 
 const struct list_export inspect_exports[] = {
-    {"/api/v1/inspect/campaigns", "检查工作", campaign_cols, NULL},
-    {"/api/v1/inspect/self-inspections", "单位自查", target_cols, NULL},
-    {"/api/v1/inspect/spot-checks", "双随机抽查", spot_cols, NULL},
-    {"/api/v1/inspect/notices", "整改通知书", inspect_notice_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/inspect/campaigns", "检查工作", campaign_cols, NULL, campaign_export_prepare},
+    {"/api/v1/inspect/self-inspections", "单位自查", target_cols, NULL, NULL},
+    {"/api/v1/inspect/spot-checks", "双随机抽查", spot_cols, NULL, NULL},
+    {"/api/v1/inspect/notices", "整改通知书", inspect_notice_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route inspect_routes[] = {

@@ -172,20 +172,44 @@ static enum err meta(struct request *r)
     return ERR_OK;
 }
 
-/* The console's columns; 管辖范围 (rows of {province, kind} objects) has no text of its own for
- * the export to write, so the workbook leaves it out. */
+/* 管辖范围 as the console words it: "福建省 · 基础电信企业省级公司", "*" being 全部省份 / 全部类型.
+ */
+static void org_export_prepare(json_t *org)
+{
+    json_t *rows = json_object_get(org, "jurisdiction"), *j;
+    size_t i;
+    struct sbuf text;
+    sbuf_init(&text, 0);
+    json_array_foreach (rows, i, j) {
+        const char *p = json_str(j, "province"), *k = json_str(j, "kind");
+        const struct org_kind *kind = k ? org_kind_find(k) : NULL;
+        const char *pn = p && !strcmp(p, "*") ? "全部省份" : p ? province_name(p) : NULL;
+        sbuf_addf(&text, "%s%s · %s", i ? "、" : "",
+                  pn  ? pn
+                  : p ? p
+                      : "",
+                  k && !strcmp(k, "*") ? "全部类型"
+                  : kind               ? kind->name
+                  : k                  ? k
+                                       : "");
+    }
+    json_object_set_new(org, "jurisdiction_text", json_string(text.buf));
+    sbuf_release(&text);
+}
+
 static const struct export_col org_cols[] = {
     {"name", "名称", NULL},
     {"kind_name", "单位类型", NULL},
     {"uscc", "统一社会信用代码", NULL},
     {"province_name", "省份", NULL},
     {"parent_name", "上级单位", NULL},
+    {"jurisdiction_text", "管辖范围", NULL},
     {NULL, NULL, NULL},
 };
 
 const struct list_export org_exports[] = {
-    {"/api/v1/orgs", "组织机构", org_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/orgs", "组织机构", org_cols, NULL, org_export_prepare},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route org_routes[] = {

@@ -103,11 +103,11 @@ static const struct export_col template_cols[] = {
 };
 
 const struct list_export report_exports[] = {
-    {"/api/v1/annual-reports", "安全防护工作报告", annual_cols, NULL},
-    {"/api/v1/annual-reports/missing", "未报送安全防护工作报告单位", missing_cols, NULL},
-    {"/api/v1/doc-catalogue", "政策文件与标准目录", catalogue_cols, NULL},
-    {"/api/v1/doc-templates", "模板与文件", template_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/annual-reports", "安全防护工作报告", annual_cols, NULL, NULL},
+    {"/api/v1/annual-reports/missing", "未报送安全防护工作报告单位", missing_cols, NULL, NULL},
+    {"/api/v1/doc-catalogue", "政策文件与标准目录", catalogue_cols, NULL, NULL},
+    {"/api/v1/doc-templates", "模板与文件", template_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route report_routes[] = {

@@ -426,8 +426,8 @@ static const struct export_col risk_cols[] = {
 };
 
 const struct list_export risk_exports[] = {
-    {"/api/v1/risk-assessments", "风险评估", risk_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/risk-assessments", "风险评估", risk_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route risk_routes[] = {

@@ -261,8 +261,8 @@ static const struct export_col threat_cols[] = {
 };
 
 const struct list_export threat_exports[] = {
-    {"/api/v1/threats", "威胁", threat_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/threats", "威胁", threat_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route threat_routes[] = {

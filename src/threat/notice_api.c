@@ -454,8 +454,8 @@ static const struct export_col notice_cols[] = {
 };
 
 const struct list_export notice_exports[] = {
-    {"/api/v1/notices", "威胁处置通报", notice_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/notices", "威胁处置通报", notice_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 /* /api/v1/threats/stix must come before the threat module's /api/v1/threats/:id. */

@@ -764,9 +764,9 @@ static const struct export_col filing_cols[] = {
 
 /* The units stream through their own export (all columns of the unit, no pages of JSON). */
 const struct list_export unit_exports[] = {
-    {"/api/v1/units", "网络单元", NULL, export_h},
-    {"/api/v1/filings", "备案", filing_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/units", "网络单元", NULL, export_h, NULL},
+    {"/api/v1/filings", "备案", filing_cols, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route unit_routes[] = {

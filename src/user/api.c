@@ -246,21 +246,34 @@ static enum err reset_password(struct request *r)
 }
 
 /* The console's columns; its 状态 tag (停用, 锁定, 待改密) as its three parts. */
+/* 状态 as the console shows it: 已停用, 已锁定 (until a time still ahead) or 正常, and 待改密. */
+static void user_export_prepare(json_t *u)
+{
+    char now[40];
+    time_now_iso(now);
+    const char *locked = json_str(u, "locked_until");
+    int disabled = json_is_true(json_object_get(u, "disabled"));
+    char text[64];
+    snprintf(text, sizeof text, "%s%s",
+             disabled                            ? "已停用"
+             : locked && strcmp(locked, now) > 0 ? "已锁定"
+                                                 : "正常",
+             !disabled && json_is_true(json_object_get(u, "must_change_password")) ? "、待改密"
+                                                                                   : "");
+    json_object_set_new(u, "status_text", json_string(text));
+}
+
 static const struct export_col user_cols[] = {
-    {"username", "用户名", NULL},
-    {"display_name", "姓名", NULL},
-    {"role_name", "角色", NULL},
-    {"org_name", "所属单位", NULL},
-    {"disabled", "已停用", NULL},
-    {"locked_until", "锁定至", NULL},
-    {"must_change_password", "待改密", NULL},
-    {"last_login_at", "最近登录", NULL},
-    {NULL, NULL, NULL},
+    {"username", "用户名", NULL},        {"display_name", "姓名", NULL},
+    {"role_name", "角色", NULL},         {"org_name", "所属单位", NULL},
+    {"status_text", "状态", NULL},       {"disabled", "已停用", NULL},
+    {"locked_until", "锁定至", NULL},    {"must_change_password", "待改密", NULL},
+    {"last_login_at", "最近登录", NULL}, {NULL, NULL, NULL},
 };
 
 const struct list_export user_exports[] = {
-    {"/api/v1/users", "用户", user_cols, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"/api/v1/users", "用户", user_cols, NULL, user_export_prepare},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct route user_routes[] = {

@@ -21,8 +21,8 @@ const UNIT = {
 
 /** What each list declares: its title and header row. */
 const DECLARED = {
-  '/api/v1/orgs': ['组织机构', ['名称', '单位类型', '统一社会信用代码', '省份', '上级单位']],
-  '/api/v1/users': ['用户', ['用户名', '姓名', '角色', '所属单位', '已停用', '锁定至', '待改密', '最近登录']],
+  '/api/v1/orgs': ['组织机构', ['名称', '单位类型', '统一社会信用代码', '省份', '上级单位', '管辖范围']],
+  '/api/v1/users': ['用户', ['用户名', '姓名', '角色', '所属单位', '状态', '已停用', '锁定至', '待改密', '最近登录']],
   '/api/v1/tokens': ['API 令牌', ['名称', '权限范围', '所属用户', '创建时间', '有效期至', '最近使用']],
   '/api/v1/audit': ['审计日志', ['序号', '时间', '操作人', '操作人 ID', '操作', '操作代码', '对象', '对象 ID', '客户端地址', '请求 ID', '哈希']],
   '/api/v1/units': ['网络单元', []],
@@ -30,7 +30,7 @@ const DECLARED = {
   '/api/v1/assessments': ['符合性评测', ['网络单元', '所属单位', '开始日期', '结束日期', '评测机构', '评测方式', '得分', '状态', '报送期限', '报送时间']],
   '/api/v1/risk-assessments': ['风险评估', ['网络单元', '所属单位', '开始日期', '结束日期', '方法', '上线前评估', '状态', '报送期限', '报送时间']],
   '/api/v1/checklists': ['检查项清单', ['名称', '版本', '网络单元类型', '级别', '检查项', '导入人', '导入时间', '来源文件']],
-  '/api/v1/campaigns': ['专项工作', ['专项工作', '说明', '下发单位', '截止日期', '已报送单位数', '对象单位数']],
+  '/api/v1/campaigns': ['专项工作', ['专项工作', '说明', '下发单位', '截止日期', '完成进度', '已报送单位数', '对象单位数']],
   '/api/v1/annual-reports': ['安全防护工作报告', ['年度', '单位', '类型', '截止日期', '状态', '逾期报送', '逾期未报送', '报送时间', '接收确认']],
   '/api/v1/annual-reports/missing': ['未报送安全防护工作报告单位', ['年度', '单位', '类型', '省份', '上级单位', '截止日期', '状态']],
   '/api/v1/doc-catalogue': ['政策文件与标准目录', ['类型', '名称', '发布机关', '文号', '来源']],
@@ -172,6 +172,10 @@ test('organisations: the caller\'s tree only; the administrator sees every one; 
   const regulators = await exported(admin, '/api/v1/orgs', { query: 'kind=regulator_ca' });
   assert.deepEqual(regulators.cells('名称').sort(), [O.R.name, O.R2.name].sort());
   assert.ok(regulators.cells('单位类型').every((k) => k && k !== 'regulator_ca'), 'kinds by name');
+  // 管辖范围 as the console words it; operators have none.
+  assert.equal(regulators.cells('管辖范围')[regulators.cells('名称').indexOf(O.R.name)], '福建省 · 全部类型');
+  assert.equal(regulators.cells('管辖范围')[regulators.cells('名称').indexOf(O.R2.name)], '广东省 · 全部类型');
+  assert.ok(mine.cells('管辖范围').every((c) => c === ''));
 });
 
 test('users: the caller\'s organisations only; roles by name; the status as its parts', async () => {
@@ -180,11 +184,16 @@ test('users: the caller\'s organisations only; roles by name; the status as its 
   assert.deepEqual(mine.cells('角色'), mine.items.map((u) => u.role_name));
   assert.ok(mine.cells('角色').every((r) => /[\u4e00-\u9fff]/.test(r)), 'roles in Chinese');
   assert.ok(mine.cells('已停用').every((v) => v === '否') && mine.cells('待改密').every((v) => v === '否'));
+  assert.ok(mine.cells('状态').every((v) => v === '正常'), '状态 as the console says it');
   assert.ok(!mine.all.includes(U.opB.username));
   const all = await exported(admin, '/api/v1/users');
   for (const c of Object.values(U)) assert.ok(all.cells('用户名').includes(c.username), c.username);
   const staff = await exported(admin, '/api/v1/users', { query: `role=operator_staff&org_id=${O.A1.id}` });
   assert.deepEqual(staff.cells('用户名'), [U.staffA1.username]);
+  const gone = (await userWithClient(srv, admin, { role: 'operator_staff', org_id: O.A1.id })).user;
+  assert.equal((await admin.patch(`/api/v1/users/${gone.id}`, { disabled: true })).status, 200);
+  const after = await exported(admin, '/api/v1/users', { query: `org_id=${O.A1.id}` });
+  assert.equal(after.cells('状态')[after.cells('用户名').indexOf(gone.username)], '已停用');
 });
 
 test('API tokens: the caller\'s own; scopes by the console\'s names; never a secret', async () => {
@@ -302,7 +311,8 @@ test('campaigns: those concerning the caller; another province\'s campaign absen
   assert.ok(mine.cells('说明').includes('核查全部存量网络单元'));
   assert.ok(!mine.all.includes(N.campaignC));
   const regulator = await exported(U.regR, '/api/v1/campaigns');
-  assert.deepEqual(regulator.rows.slice(1).map((row) => [row[4].n, row[5].n]).sort(), [[0, 1], [0, 2]]);
+  assert.deepEqual(regulator.rows.slice(1).map((row) => [row[5].n, row[6].n]).sort(), [[0, 1], [0, 2]]);
+  assert.deepEqual(regulator.cells('完成进度').sort(), ['0 / 1 个单位已报送', '0 / 2 个单位已报送']);
   assert.ok(!regulator.all.includes(N.campaignC));
   const all = await exported(admin, '/api/v1/campaigns');
   assert.equal(all.items.length, 3);

@@ -48,6 +48,9 @@ export function checkBook(entry, body, items, { labelled = new Set() } = {}) {
     entry.columns.forEach((col, c) => {
       const v = member(item, col.key);
       const cell = rows[i + 1][c] ?? '';
+      // A member the export composes for the workbook alone (the console's wording of several
+      // members, e.g. 状态 or 完成进度): checked by the suites that know what it should say.
+      if (!(col.key.split(/[.#[]/)[0] in item)) return;
       if (col.labelled || labelled.has(col.key) || (typeof v === 'string' && cell !== v && v !== '')) {
         // A code written by its name: a name, never empty when the code is not.
         assert.equal(typeof cell, 'string');

@@ -249,8 +249,15 @@ test('the columns are the console table\'s, composite columns split into their p
   assert.deepEqual(headers('/api/v1/threats'), ['威胁', '规则编号', '威胁类别', '指标', '单位', '网络单元', '严重程度', '事件数', '最近发现']);
   assert.deepEqual(headers('/api/v1/notices'), ['通报', '下发单位', '指标', '处置期限', '关闭', '接收', '逾期', '下发时间']);
   assert.deepEqual(headers('/api/v1/incidents'), ['事件名称', '所属单位', '类别', '级别', '发现时间', '事件报告', '状态']);
-  assert.deepEqual(headers('/api/v1/inspect/campaigns'), ['检查工作', '组织单位', '单位类型', '省份', '自查报告期限', '检查项', '抽查（家）']);
+  assert.deepEqual(headers('/api/v1/inspect/campaigns'), ['检查工作', '组织单位', '范围', '自查报告期限', '检查项', '抽查（家）']);
   for (const path of LISTS) assert.ok(!headers(path).includes('操作'), `${path}: no action column`);
+});
+
+test('a campaign\'s 范围 reads as the console shows it: kinds, then provinces', async () => {
+  const c = await exported(U.R, '/api/v1/inspect/campaigns');
+  const scope = c.col('scope_text');
+  c.items.forEach((item, i) => assert.equal(scope[i], `${item.scope.kinds.map((k) => k.name).join('、')} · ${item.scope.provinces.map((p) => p.name).join('、')}`));
+  assert.ok(scope.every((s) => /^[^a-z]+ · .+省$/.test(s)), scope.join(' | '));
 });
 
 test('codes are written by the console\'s names: severities (web/src/threat.js), clocks, categories', async () => {
@@ -268,10 +275,6 @@ test('codes are written by the console\'s names: severities (web/src/threat.js),
   g.items.forEach((item, i) => assert.equal(clock[i], { verification: '核验', correction: '补正' }[item.clock.deadline]));
   assert.deepEqual([...clock].sort(), ['核验', '补正'].sort());
 
-  // A composite value of objects: the campaign's 范围 by its names.
-  const c = await exported(U.R, '/api/v1/inspect/campaigns');
-  assert.deepEqual(c.col('scope.kinds'), c.items.map((x) => x.scope.kinds.map((k) => k.name).join('、')));
-  assert.ok(c.col('scope.provinces').every((p) => p === '福建省'));
 });
 
 test('the filters of the page apply to the export', async () => {
