@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createOrg, userWithClient, uniq, listAll, assertList } from './lib.mjs';
+import { today, addDays } from './assess-fixtures.mjs';
 import { text } from './xlsx-read.mjs';
 import { download, fileName, checkBook, XLSX_TYPE } from './exports-lib.mjs';
 import { SEVERITIES, THREAT_CATEGORIES } from '../../web/src/threat.js';
@@ -17,14 +18,6 @@ const O = {}; // organisations
 const U = {}; // clients
 const M = {}; // per list: { scoped, mine: [values of `key`], foreign: [values], key, labelled }
 
-function today() {
-  return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-}
-function addDays(iso, n) {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
 
 async function ok(r, what, status = 201) {
   assert.equal(r.status, status, `${what}: ${r}`);

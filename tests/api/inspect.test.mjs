@@ -14,20 +14,12 @@ import { join } from 'node:path';
 import {
   BIN, startServer, createOrg, userWithClient, assertError, assertList, auditTotal, Soft, uniq,
 } from './lib.mjs';
-import { xlsx } from './assess-fixtures.mjs';
+import { xlsx, today, addDays } from './assess-fixtures.mjs';
 
 const SEED = '5eed0000000000000000000000000000000000000000000000000000000000aa';
 let srv, admin, campaign, items, draw;
 const O = {}, U = {}, OP = {}; // OP: org id → operator client
 
-function today() {
-  return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-}
-function addDays(iso, n) {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
 const CSV = (rows) => rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n') + '\r\n';
 const HEADER = ['area', 'point', 'method', 'evidence', 'score', 'max score'];
 const ITEMS = [

@@ -17,7 +17,7 @@ import net from 'node:net';
 import {
   startServer, createOrg, userWithClient, uniq, assertError, assertList, auditTotal, listAll, Soft,
 } from './lib.mjs';
-import { PNG, pdf } from './assess-fixtures.mjs';
+import { PNG, pdf, today, addDays } from './assess-fixtures.mjs';
 
 const SAMPLE = process.env.FANGHU_EVE_SAMPLE || '/work/shared/data/samples/suricata-verify-eve-sample.json';
 const IND = '1.1.1.1'; // seen by A (2.2.2.2) and B (8.8.8.8) in the sample, by X in the extra line
@@ -31,14 +31,6 @@ let srv, admin;
 const O = {}, U = {};
 let threats = []; // every threat, as the system administrator sees them
 
-function today() {
-  return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-}
-function addDays(iso, n) {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
 const byOrg = (org, indicator) => threats.filter((t) => t.org_id === org.id && (!indicator || t.indicator === indicator));
 const npath = (n, r) => `/api/v1/notices/${n.id}/recipients/${r.id}`;
 const recipientOf = (notice, org) => notice.recipients.find((r) => r.org_id === org.id);
