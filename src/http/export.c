@@ -200,33 +200,43 @@ static enum err write_page(struct xlsxw *w, const struct list_export *ex, json_t
     return ERR_OK;
 }
 
+static enum err too_many(long long rows)
+{
+    if (rows < 0)
+        return errf(ERR_VALIDATION, "format", "超过导出上限 %lld 行，请缩小筛选范围",
+                    export_max_rows());
+    return errf(ERR_VALIDATION, "format", "共 %lld 行，超过导出上限 %lld 行，请缩小筛选范围", rows,
+                export_max_rows());
+}
+
 static enum err write_pages(struct request *r, const struct route *rt, const struct list_export *ex,
                             struct xlsxw *w, struct sbuf *cell, size_t n_cols)
 {
+    long long total = -1, written = 0, max = export_max_rows();
     for (r->export_offset = 0;; r->export_offset += EXPORT_PAGE) {
         r->paged = 0;
         enum err rc = rt->fn(r);
         if (rc)
             return rc;
         json_t *items = json_object_get(r->reply, "items");
-        const json_t *total = json_object_get(r->reply, "total");
+        const json_t *t = json_object_get(r->reply, "total");
         if (!json_is_array(items))
             return errf(ERR_INTERNAL, NULL, "列表接口没有返回 items");
-        if (!r->export_offset && json_is_integer(total) &&
-            json_integer_value(total) > export_max_rows())
-            return errf(ERR_VALIDATION, "format",
-                        "共 %lld 行，超过导出上限 %lld 行，请缩小筛选范围",
-                        (long long)json_integer_value(total), export_max_rows());
+        if (!r->export_offset && json_is_integer(t))
+            total = json_integer_value(t);
+        /* The total, when the list gives one, decides before anything is written. */
+        if (total > max || (!r->paged && (long long)json_array_size(items) > max))
+            return too_many(total > max ? total : (long long)json_array_size(items));
         size_t n;
         if ((rc = write_page(w, ex, items, cell, n_cols, &n)))
             return rc;
+        written += (long long)n;
         reply_empty(r, 200);
-        /* A list without pages came whole; a short page is the last. */
-        if (!r->paged || n < EXPORT_PAGE)
+        /* A list without pages came whole; a short page, or the total reached, is the last. */
+        if (!r->paged || n < EXPORT_PAGE || (total >= 0 && written >= total))
             return ERR_OK;
-        if (r->export_offset + EXPORT_PAGE >= export_max_rows())
-            return errf(ERR_VALIDATION, "format", "超过导出上限 %lld 行，请缩小筛选范围",
-                        export_max_rows());
+        if (written >= max) /* no total, and a full page at the limit: more rows follow */
+            return too_many(-1);
     }
 }
 

@@ -111,21 +111,35 @@ test('a bad format, a list without an export and a write are refused naming form
   assertError(await admin.get('/api/v1/exports?format=xlsx'), 400, 'validation_failed', 'format');
 });
 
-test('past export-max-rows the export is refused naming format, and no file is half written', async () => {
-  const small = await startServer({ env: { FANGHU_EXPORT_MAX_ROWS: '3' } });
+test('export-max-rows: a list of exactly that many rows exports; one more is refused naming format, nothing half written', async () => {
+  const small = await startServer({ env: { FANGHU_EXPORT_MAX_ROWS: '500' } });
   try {
     const a = await small.admin();
-    const org = await createOrg(a, { name: uniq('上限公司'), kind: 'vas', province: '35' });
-    for (let i = 0; i < 4; i++) assert.equal((await a.post('/api/v1/units', { org_id: org.id, name: uniq('上限单元'), unit_type: 'dns' })).status, 201);
-    for (const path of ['/api/v1/units?format=xlsx', '/api/v1/units/export']) {
-      const r = await a.get(path);
-      assertError(r, 400, 'validation_failed', 'format');
-      assert.match(r.json.error.message, /导出上限 3 行/);
+    const org = await createOrg(a, { name: uniq('上限公司'), kind: 'vas', province: '35', uscc: uscc() });
+    // 500 VPN exits: one full page of the handler, exactly the limit.
+    const head = ['序号', '责任主体', '资产名称', '资产类型', 'IP 地址', '软件类型、版本', '用途描述', '可访问的网络和系统', '其他'];
+    const rows = (from, n) => Array.from({ length: n }, (_, i) => [String(from + i + 1), '运维部', `VPN${from + i}`, 'VPN网关', `198.51.${Math.floor((from + i) / 250)}.${((from + i) % 250) + 1}`, 'OpenVPN 2.6', '远程运维', '办公网', ''].join(','));
+    const imp = (from, n) => a.req('POST', `/api/v1/orgs/${org.id}/exposure/vpn/import`, { body: [head.join(','), ...rows(from, n)].join('\n') + '\n', contentType: 'text/csv' });
+    assert.equal((await imp(0, 500)).status, 201);
+    const path = `/api/v1/exposure/entries?org_id=${org.id}&format=xlsx`;
+    const ok = await download(small, a, path);
+    assert.equal(ok.status, 200, ok.body.toString().slice(0, 300));
+    assert.equal(readWorkbook(ok.body)[0].rows.length, 501, 'the header and 500 rows');
+    assert.equal((await imp(500, 1)).status, 201);
+    const r = await a.get(path);
+    assertError(r, 400, 'validation_failed', 'format');
+    assert.match(r.json.error.message, /共 501 行，超过导出上限 500 行/);
+    assert.equal(r.headers.get('content-disposition'), null, 'no file');
+    // The units' own streaming export keeps the same limit.
+    const lines = ['所属单位统一社会信用代码,网络单元名称,网络单元类型'];
+    for (let i = 0; i < 501; i++) lines.push(`${org.uscc},上限单元${i},dns`);
+    assert.equal((await a.req('POST', '/api/v1/units/import', { body: lines.join('\n') + '\n', contentType: 'text/csv' })).status, 201);
+    for (const p of ['/api/v1/units?format=xlsx', '/api/v1/units/export']) {
+      const u = await a.get(p);
+      assertError(u, 400, 'validation_failed', 'format');
+      assert.match(u.json.error.message, /导出上限 500 行/);
     }
-    const orgs = assertList(await a.get('/api/v1/orgs?limit=1')).total;
-    assert.ok(orgs <= 3, `${orgs} organisations`);
-    assert.equal((await download(small, a, '/api/v1/orgs?format=xlsx')).status, 200, 'within the limit');
-    assertError(await a.get(`/api/v1/audit?format=xlsx`), 400, 'validation_failed', 'format');
+    assert.equal((await download(small, a, '/api/v1/orgs?format=xlsx')).status, 200, 'a short list still exports');
   } finally {
     await small.close();
   }
