@@ -348,9 +348,11 @@ static void warn(json_t *warnings, const char *code, const char *fmt, ...)
     json_array_append_new(warnings, json_pack("{s:s,s:s}", "code", code, "message", msg));
 }
 
-/* The office exits of the entry's organisation, kept in cache under its id. */
-static enum err cached_exits(struct db *db, long long org_id, json_t *cache, json_t **exits,
-                             struct exposure_ruleset *rs)
+/* The ids of the office exits over the limit in the entry's organisation, as a set (a JSON object
+ * id → true), kept in cache under the organisation's id: a page of entries reads them once, and
+ * each entry is looked up in it, not scanned for. */
+static enum err cached_excess(struct db *db, long long org_id, json_t *cache, json_t **excess,
+                              struct exposure_ruleset *rs)
 {
     char key[24];
     exposure_id_text(org_id, key);
@@ -359,15 +361,22 @@ static enum err cached_exits(struct db *db, long long org_id, json_t *cache, jso
     if (rc)
         return rc;
     if (hit) {
-        *exits = json_incref(hit);
+        *excess = json_incref(hit);
         return ERR_OK;
     }
     char kind[32];
     struct exposure_exit_verdict v;
-    if ((rc = org_kind_of(db, org_id, kind)) || (rc = org_exits(db, org_id, kind, rs, &v, exits)))
+    json_t *exits, *x;
+    if ((rc = org_kind_of(db, org_id, kind)) || (rc = org_exits(db, org_id, kind, rs, &v, &exits)))
         return rc;
+    *excess = json_object();
+    size_t i;
+    json_array_foreach (exits, i, x)
+        if (json_is_true(json_object_get(x, "excess")) && json_str(x, "id"))
+            json_object_set_new(*excess, json_str(x, "id"), json_true());
+    json_decref(exits);
     if (cache)
-        json_object_set(cache, key, *exits);
+        json_object_set(cache, key, *excess);
     return ERR_OK;
 }
 
@@ -393,18 +402,14 @@ enum err exposure_entry_enrich(struct db *db, const struct caller *c, json_t *en
         warn(warnings, "duplicate_address", "有 %zu 处地址与其他条目重复", json_array_size(dups));
     if (strcmp(json_str(entry, "inventory"), "office"))
         return ERR_OK;
-    json_t *exits;
+    json_t *excess;
     struct exposure_ruleset rs;
-    if ((rc = cached_exits(db, org, cache, &exits, &rs)))
+    if ((rc = cached_excess(db, org, cache, &excess, &rs)))
         return rc;
-    json_array_foreach (exits, i, x) {
-        if (!strcmp(json_str(x, "id"), json_str(entry, "id")) &&
-            json_is_true(json_object_get(x, "excess")))
-            warn(warnings, "office_exit_limit",
-                 "办公网互联网出入口超过 %d 个且本出入口未报备（%s）", rs.max_office_exits,
-                 rs.version);
-    }
-    json_decref(exits);
+    if (json_object_get(excess, json_str(entry, "id")))
+        warn(warnings, "office_exit_limit", "办公网互联网出入口超过 %d 个且本出入口未报备（%s）",
+             rs.max_office_exits, rs.version);
+    json_decref(excess);
     return ERR_OK;
 }
 
