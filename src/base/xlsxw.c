@@ -228,8 +228,9 @@ static enum err write_row(struct xlsxw *w, const char *const *cells, const bool 
 }
 
 /* Settles the current sheet now that all rows are in: column widths, and with a single header
- * row the freeze below it and the filter over its table. Excel keeps one filter per sheet, and
- * a pane frozen under the first of several tables would hide the headers of the others. */
+ * row the freeze below it, the filter over its table and the page setup of a printed list. Excel
+ * keeps one filter per sheet, and a pane frozen under the first of several tables would hide the
+ * headers of the others. */
 static void end_sheet(struct xlsxw *w)
 {
     if (!w->ws)
@@ -240,6 +241,11 @@ static void end_sheet(struct xlsxw *w)
         worksheet_freeze_panes(w->ws, w->header_row + 1, 0);
         worksheet_autofilter(w->ws, w->header_row, 0, w->next_row - 1,
                              (lxw_col_t)(w->header_cols - 1));
+        /* On paper a list is A4 landscape, one page wide, its header row on every page. */
+        worksheet_repeat_rows(w->ws, w->header_row, w->header_row);
+        worksheet_set_paper(w->ws, PAPER_A4);
+        worksheet_set_landscape(w->ws);
+        worksheet_fit_to_pages(w->ws, 1, 0);
     }
     /* Text cells are text on purpose: no green "number stored as text" triangles. */
     worksheet_ignore_errors(w->ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:XFD1048576");
