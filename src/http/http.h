@@ -91,6 +91,20 @@ const char *req_like(struct request *r, const char *name);
  * next page whatever the query says. */
 enum err req_page(struct request *r, long long *limit, long long *offset);
 
+/* One page of a scoped list: count_sql (a SCOPED triple) gives the total and list_sql the page.
+ * Both are bound alike: $1, the caller's organisation, here; the filters from $2 by bind; then
+ * the page's LIMIT and OFFSET at $(n_filters + 2) and the next. row makes each item. ctx is handed
+ * to both. Replies {"items","total"}. */
+struct scoped_list {
+    const char *const *count_sql;
+    const char *const *list_sql;
+    int n_filters;
+    void (*bind)(struct request *r, struct db_stmt *s, const void *ctx);
+    json_t *(*row)(struct db_stmt *s, const void *ctx);
+    const void *ctx;
+};
+enum err req_scoped_list(struct request *r, const struct scoped_list *q);
+
 /* Reply helpers: take ownership of body. */
 void reply_json(struct request *r, int status, json_t *body);
 void reply_empty(struct request *r, int status);

@@ -6,6 +6,7 @@
 
 #include "export.h"
 #include "http.h"
+#include "store/store.h"
 
 const char *req_header(struct request *r, const char *name)
 {
@@ -106,6 +107,35 @@ enum err req_page(struct request *r, long long *limit, long long *offset)
         return rc;
     if (o && (rc = number(o, "offset", 0, 100000000, offset)))
         return rc;
+    return ERR_OK;
+}
+
+enum err req_scoped_list(struct request *r, const struct scoped_list *q)
+{
+    long long limit, offset, total = 0;
+    struct db_stmt *s;
+    enum err rc = req_page(r, &limit, &offset);
+    if (rc || (rc = db_prepare(r->db, scope_sql(&r->caller, q->count_sql), &s)))
+        return rc;
+    scope_bind(s, &r->caller);
+    q->bind(r, s, q->ctx);
+    if ((rc = db_scalar_int(s, 0, &total)) ||
+        (rc = db_prepare(r->db, scope_sql(&r->caller, q->list_sql), &s)))
+        return rc;
+    scope_bind(s, &r->caller);
+    q->bind(r, s, q->ctx);
+    db_bind_int(s, q->n_filters + 2, limit);
+    db_bind_int(s, q->n_filters + 3, offset);
+    json_t *items = json_array();
+    int row;
+    while (!(rc = db_step(s, &row)) && row)
+        json_array_append_new(items, q->row(s, q->ctx));
+    db_done(s);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    reply_list(r, items, total);
     return ERR_OK;
 }
 

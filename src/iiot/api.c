@@ -584,35 +584,26 @@ static json_t *key_row(struct db_stmt *s)
                      json_str_or_null(db_text(s, 12)));
 }
 
+static void bind_keys(struct request *r, struct db_stmt *s, const void *ctx)
+{
+    (void)ctx;
+    const char *all = opt(r, "all");
+    if (all && (!strcmp(all, "true") || !strcmp(all, "1")))
+        db_bind_int(s, 2, 1);
+    else
+        db_bind_null(s, 2);
+}
+
+static json_t *key_item(struct db_stmt *s, const void *ctx)
+{
+    (void)ctx;
+    return key_row(s);
+}
+
 static enum err keys_h(struct request *r)
 {
-    long long limit, offset, total;
-    struct db_stmt *s;
-    const char *all = opt(r, "all");
-    int with_removed = all && (!strcmp(all, "true") || !strcmp(all, "1"));
-    enum err rc = req_page(r, &limit, &offset);
-    for (int pass = 0; !rc && pass < 2; pass++) {
-        if ((rc = db_prepare(r->db, scope_sql(&r->caller, pass ? SQL_KEYS : SQL_KEYS_COUNT), &s)))
-            return rc;
-        scope_bind(s, &r->caller);
-        if (with_removed)
-            db_bind_int(s, 2, 1);
-        else
-            db_bind_null(s, 2);
-        if (!pass) {
-            rc = db_scalar_int(s, 0, &total);
-            continue;
-        }
-        db_bind_int(s, 3, limit);
-        db_bind_int(s, 4, offset);
-        json_t *items = json_array();
-        int row;
-        while (!(rc = db_step(s, &row)) && row)
-            json_array_append_new(items, key_row(s));
-        db_done(s);
-        rc = reply_items(r, rc, items, total);
-    }
-    return rc;
+    const struct scoped_list q = {SQL_KEYS_COUNT, SQL_KEYS, 1, bind_keys, key_item, NULL};
+    return req_scoped_list(r, &q);
 }
 
 static enum err reply_key(struct request *r, long long id, int status)
@@ -685,34 +676,25 @@ static const char *const SQL_MEETINGS[3] =
 static const char *const SQL_MEETINGS_COUNT[3] =
     SCOPED("SELECT COUNT(*) FROM iiot_meetings m WHERE ", "m.regulator_org_id", MEETING_FILTERS);
 
+static void bind_meetings(struct request *r, struct db_stmt *s, const void *year)
+{
+    db_bind_text(s, 2, year ? arena_printf(&r->arena, "%s-%%", (const char *)year) : NULL);
+}
+
+static json_t *meeting_item(struct db_stmt *s, const void *ctx)
+{
+    (void)ctx;
+    return iiot_meeting_row(s);
+}
+
 static enum err meetings_h(struct request *r)
 {
-    long long limit, offset, total;
-    struct db_stmt *s;
     const char *year = opt(r, "year");
-    enum err rc = req_page(r, &limit, &offset);
-    if (!rc && year && (id_parse(year) < 2000 || id_parse(year) > 9999))
-        rc = errf(ERR_VALIDATION, "year", "年份应为四位数字");
-    for (int pass = 0; !rc && pass < 2; pass++) {
-        if ((rc = db_prepare(r->db, scope_sql(&r->caller, pass ? SQL_MEETINGS : SQL_MEETINGS_COUNT),
-                             &s)))
-            return rc;
-        scope_bind(s, &r->caller);
-        db_bind_text(s, 2, year ? arena_printf(&r->arena, "%s-%%", year) : NULL);
-        if (!pass) {
-            rc = db_scalar_int(s, 0, &total);
-            continue;
-        }
-        db_bind_int(s, 3, limit);
-        db_bind_int(s, 4, offset);
-        json_t *items = json_array();
-        int row;
-        while (!(rc = db_step(s, &row)) && row)
-            json_array_append_new(items, iiot_meeting_row(s));
-        db_done(s);
-        rc = reply_items(r, rc, items, total);
-    }
-    return rc;
+    if (year && (id_parse(year) < 2000 || id_parse(year) > 9999))
+        return errf(ERR_VALIDATION, "year", "年份应为四位数字");
+    const struct scoped_list q = {SQL_MEETINGS_COUNT, SQL_MEETINGS, 1,
+                                  bind_meetings,      meeting_item, year};
+    return req_scoped_list(r, &q);
 }
 
 static const struct jfield MEETING[] = {

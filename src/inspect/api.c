@@ -326,35 +326,27 @@ static const char *const SQL_INSPECTORS[3] =
 static const char *const SQL_INSPECTORS_COUNT[3] = SCOPED(
     "SELECT COUNT(*) FROM inspect_inspectors i WHERE ", "i.regulator_org_id", INSPECTOR_FILTERS);
 
+static void bind_inspectors(struct request *r, struct db_stmt *s, const void *ctx)
+{
+    (void)ctx;
+    const char *all = opt(r, "all");
+    if (all && (!strcmp(all, "true") || !strcmp(all, "1")))
+        db_bind_int(s, 2, 1);
+    else
+        db_bind_null(s, 2);
+}
+
+static json_t *inspector_item(struct db_stmt *s, const void *ctx)
+{
+    (void)ctx;
+    return inspect_inspector_row(s);
+}
+
 static enum err inspectors_h(struct request *r)
 {
-    long long limit, offset, total;
-    struct db_stmt *s;
-    const char *all = opt(r, "all");
-    enum err rc = req_page(r, &limit, &offset);
-    for (int pass = 0; !rc && pass < 2; pass++) {
-        if ((rc = db_prepare(
-                 r->db, scope_sql(&r->caller, pass ? SQL_INSPECTORS : SQL_INSPECTORS_COUNT), &s)))
-            return rc;
-        scope_bind(s, &r->caller);
-        if (all && (!strcmp(all, "true") || !strcmp(all, "1")))
-            db_bind_int(s, 2, 1);
-        else
-            db_bind_null(s, 2);
-        if (!pass) {
-            rc = db_scalar_int(s, 0, &total);
-            continue;
-        }
-        db_bind_int(s, 3, limit);
-        db_bind_int(s, 4, offset);
-        json_t *items = json_array();
-        int row;
-        while (!(rc = db_step(s, &row)) && row)
-            json_array_append_new(items, inspect_inspector_row(s));
-        db_done(s);
-        rc = reply_items(r, rc, items, total);
-    }
-    return rc;
+    const struct scoped_list q = {SQL_INSPECTORS_COUNT, SQL_INSPECTORS, 1,
+                                  bind_inspectors,      inspector_item, NULL};
+    return req_scoped_list(r, &q);
 }
 
 static const struct jfield INSPECTOR[] = {
@@ -421,36 +413,26 @@ static const char *const SQL_TARGETS[3] =
 static const char *const SQL_TARGETS_COUNT[3] =
     SCOPED("SELECT COUNT(*) FROM inspect_targets t WHERE ", "t.org_id", TARGET_FILTERS);
 
+static void bind_targets(struct request *r, struct db_stmt *s, const void *ctx)
+{
+    (void)ctx;
+    bind_opt_id(s, 2, opt(r, "campaign_id"));
+    db_bind_text(s, 3, opt(r, "status"));
+}
+
+static json_t *target_item(struct db_stmt *s, const void *day)
+{
+    return inspect_target_row(s, *(const struct date *)day);
+}
+
 static enum err targets_h(struct request *r)
 {
-    long long limit, offset, total;
-    struct db_stmt *s;
     const char *status = opt(r, "status");
-    enum err rc = req_page(r, &limit, &offset);
-    if (!rc && status && strcmp(status, "submitted") && strcmp(status, "pending"))
-        rc = errf(ERR_VALIDATION, "status", "状态应为 submitted 或 pending");
-    for (int pass = 0; !rc && pass < 2; pass++) {
-        if ((rc = db_prepare(r->db, scope_sql(&r->caller, pass ? SQL_TARGETS : SQL_TARGETS_COUNT),
-                             &s)))
-            return rc;
-        scope_bind(s, &r->caller);
-        bind_opt_id(s, 2, opt(r, "campaign_id"));
-        db_bind_text(s, 3, status);
-        if (!pass) {
-            rc = db_scalar_int(s, 0, &total);
-            continue;
-        }
-        db_bind_int(s, 4, limit);
-        db_bind_int(s, 5, offset);
-        json_t *items = json_array();
-        struct date t = today();
-        int row;
-        while (!(rc = db_step(s, &row)) && row)
-            json_array_append_new(items, inspect_target_row(s, t));
-        db_done(s);
-        rc = reply_items(r, rc, items, total);
-    }
-    return rc;
+    if (status && strcmp(status, "submitted") && strcmp(status, "pending"))
+        return errf(ERR_VALIDATION, "status", "状态应为 submitted 或 pending");
+    struct date t = today();
+    const struct scoped_list q = {SQL_TARGETS_COUNT, SQL_TARGETS, 2, bind_targets, target_item, &t};
+    return req_scoped_list(r, &q);
 }
 
 /* A record of an organisation within a campaign: visible to who sees either. */
@@ -535,30 +517,22 @@ static const char *const SQL_SPOTS[3] =
 static const char *const SQL_SPOTS_COUNT[3] =
     SCOPED("SELECT COUNT(*) FROM inspect_spot_checks s WHERE ", "s.org_id", SPOT_FILTERS);
 
+static void bind_spots(struct request *r, struct db_stmt *s, const void *ctx)
+{
+    (void)ctx;
+    bind_opt_id(s, 2, opt(r, "campaign_id"));
+}
+
+static json_t *spot_item(struct db_stmt *s, const void *ctx)
+{
+    (void)ctx;
+    return inspect_spot_row(s);
+}
+
 static enum err spots_h(struct request *r)
 {
-    long long limit, offset, total;
-    struct db_stmt *s;
-    enum err rc = req_page(r, &limit, &offset);
-    for (int pass = 0; !rc && pass < 2; pass++) {
-        if ((rc = db_prepare(r->db, scope_sql(&r->caller, pass ? SQL_SPOTS : SQL_SPOTS_COUNT), &s)))
-            return rc;
-        scope_bind(s, &r->caller);
-        bind_opt_id(s, 2, opt(r, "campaign_id"));
-        if (!pass) {
-            rc = db_scalar_int(s, 0, &total);
-            continue;
-        }
-        db_bind_int(s, 3, limit);
-        db_bind_int(s, 4, offset);
-        json_t *items = json_array();
-        int row;
-        while (!(rc = db_step(s, &row)) && row)
-            json_array_append_new(items, inspect_spot_row(s));
-        db_done(s);
-        rc = reply_items(r, rc, items, total);
-    }
-    return rc;
+    const struct scoped_list q = {SQL_SPOTS_COUNT, SQL_SPOTS, 1, bind_spots, spot_item, NULL};
+    return req_scoped_list(r, &q);
 }
 
 static enum err visible_spot(struct request *r, long long *id, long long *campaign)
@@ -668,41 +642,29 @@ static const char *const SQL_NOTICES[3] = SCOPED(
 static const char *const SQL_NOTICES_COUNT[3] =
     SCOPED("SELECT COUNT(*) FROM inspect_notices n WHERE ", "n.org_id", NOTICE_FILTERS);
 
+static void bind_notices(struct request *r, struct db_stmt *s, const void *day)
+{
+    char t[11];
+    date_format(*(const struct date *)day, t);
+    bind_opt_id(s, 2, opt(r, "campaign_id"));
+    db_bind_text(s, 3, opt(r, "status"));
+    db_bind_text(s, 4, t);
+    bind_opt_id(s, 5, opt(r, "org_id"));
+}
+
+static json_t *notice_item(struct db_stmt *s, const void *day)
+{
+    return inspect_notice_row(s, *(const struct date *)day);
+}
+
 static enum err notices_h(struct request *r)
 {
-    long long limit, offset, total;
-    struct db_stmt *s;
     const char *status = opt(r, "status");
-    char t[11];
+    if (status && strcmp(status, "open") && strcmp(status, "overdue") && strcmp(status, "closed"))
+        return errf(ERR_VALIDATION, "status", "状态应为 open、overdue 或 closed");
     struct date d = today();
-    date_format(d, t);
-    enum err rc = req_page(r, &limit, &offset);
-    if (!rc && status && strcmp(status, "open") && strcmp(status, "overdue") &&
-        strcmp(status, "closed"))
-        rc = errf(ERR_VALIDATION, "status", "状态应为 open、overdue 或 closed");
-    for (int pass = 0; !rc && pass < 2; pass++) {
-        if ((rc = db_prepare(r->db, scope_sql(&r->caller, pass ? SQL_NOTICES : SQL_NOTICES_COUNT),
-                             &s)))
-            return rc;
-        scope_bind(s, &r->caller);
-        bind_opt_id(s, 2, opt(r, "campaign_id"));
-        db_bind_text(s, 3, status);
-        db_bind_text(s, 4, t);
-        bind_opt_id(s, 5, opt(r, "org_id"));
-        if (!pass) {
-            rc = db_scalar_int(s, 0, &total);
-            continue;
-        }
-        db_bind_int(s, 6, limit);
-        db_bind_int(s, 7, offset);
-        json_t *items = json_array();
-        int row;
-        while (!(rc = db_step(s, &row)) && row)
-            json_array_append_new(items, inspect_notice_row(s, d));
-        db_done(s);
-        rc = reply_items(r, rc, items, total);
-    }
-    return rc;
+    const struct scoped_list q = {SQL_NOTICES_COUNT, SQL_NOTICES, 4, bind_notices, notice_item, &d};
+    return req_scoped_list(r, &q);
 }
 
 static enum err visible_notice(struct request *r, long long *id, long long *org)
